@@ -1,0 +1,74 @@
+# OTS Digital Diplomacy Data: the whole pipeline. `make help` lists the steps.
+#
+#   data/*.csv + datapackage.yaml --validate--> --build--> build/ots.db --serve--> Datasette
+#                                                          build/metadata.json
+#   docs/ + mkdocs.yml ------------------------docs------> site/      (served at /docs/)
+
+SHELL := /bin/bash
+export NO_MKDOCS_2_WARNING := 1
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 8001
+HOST ?= 127.0.0.1
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+SETUP := $(VENV)/.installed
+
+DATA := datapackage.yaml $(wildcard data/*.csv data/raw/*.csv)
+DB := build/ots.db
+METADATA := build/metadata.json
+INSPECT := build/inspect.json
+SITE := site/index.html
+# Operational Datasette settings live in settings.json (not in the descriptive metadata).
+DATASETTE_SETTINGS = $(shell $(PY) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("settings.json")).items()))')
+
+.PHONY: help setup validate build docs serve test profile clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(SETUP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+setup: $(SETUP) ## Create .venv and install the pinned packages (requirements.txt)
+
+validate: $(SETUP) ## Validate the CSVs against datapackage.yaml and the project rules
+	$(PY) scripts/validate.py
+
+$(DB): $(SETUP) $(DATA) scripts/build.py scripts/validate.py scripts/schema.py scripts/counts.py
+	$(PY) scripts/build.py --db $@
+
+$(METADATA): $(SETUP) metadata.yml datapackage.yaml scripts/metadata.py scripts/schema.py
+	$(PY) scripts/metadata.py --out $@
+
+$(INSPECT): $(DB)
+	$(BIN)/datasette inspect $(DB) --inspect-file $@.tmp && mv $@.tmp $@
+
+build: $(DB) $(METADATA) $(INSPECT) ## Validate, then build the SQLite database and Datasette metadata
+
+$(SITE): $(SETUP) mkdocs.yml $(shell find docs -type f 2>/dev/null)
+	rm -rf site.tmp && $(BIN)/mkdocs build --strict --quiet --site-dir site.tmp
+	rm -rf site && mv site.tmp site
+
+docs: $(SITE) ## Build the documentation site into site/
+
+serve: build docs ## Build everything and serve Datasette with the docs on http://127.0.0.1:8001 (PORT= to change)
+	mkdir -p dist
+	@echo "Serving on http://$(HOST):$(PORT)/  (docs at /docs/)"
+	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) --metadata $(METADATA) \
+	  --host $(HOST) --port $(PORT) $(DATASETTE_SETTINGS) \
+	  --plugins-dir plugins --static docs:site --static downloads:dist
+
+test: build docs ## Build everything, then run the whole test suite
+	$(PY) -m pytest
+
+profile: $(SETUP) ## Print a csvkit profile (csvstat) of every curated table
+	@for f in data/*.csv; do echo "== $$f"; $(BIN)/csvstat --no-inference "$$f" | head -n 60; done
+
+clean: ## Remove generated files (build/, site/); the virtual environment and releases stay
+	rm -rf build site site.tmp .pytest_cache

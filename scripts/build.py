@@ -1,0 +1,131 @@
+"""Step 2: validate, then build the SQLite database from the CSVs.
+
+The database is written to a temporary file beside the target and moved into place only when it
+is complete and has passed its own checks, so a failed or interrupted build leaves the previous
+database exactly as it was. The same inputs give a byte-identical file: rows are inserted in
+file order, nothing time-dependent is stored, and the file is VACUUMed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+import sqlite_utils
+
+from schema import ROOT, Resource, create_table_sql, load_resources
+from validate import validate
+
+DEFAULT_DB = ROOT / "build" / "ots.db"
+
+# Indexes for foreign keys and the filters readers use most (facets in metadata.yml).
+INDEXES = {
+    "actors": [["state_code"], ["role_category"]],
+    "actor_listings": [["actor_id"], ["table_number", "row_number"]],
+    "accounts": [["actor_id"], ["platform"], ["account_kind"]],
+    "follower_counts": [["account_id", "observed_on"], ["listing_id"], ["observed_on"], ["count"], ["is_ambiguous"]],
+    "absences": [["actor_id"], ["listing_id"], ["platform"], ["absence_kind"]],
+}
+
+# Full-text search, enabled last (a later transform() would silently break FTS triggers).
+# unicode61 with remove_diacritics 2 folds Ç/ç, Ş/ş, Ğ/ğ, İ, ö, ü, á... to ASCII letters, so
+# "cavusoglu" finds Çavuşoğlu; tokenchars keep handles such as tokayev_online whole.
+FTS = {
+    "actors": ["name", "label_as_printed", "note"],
+    "actor_listings": ["label_as_printed"],
+    "accounts": ["handle", "handle_as_printed", "note"],
+}
+FTS_TOKENIZE = "unicode61 remove_diacritics 2 tokenchars '_.'"
+
+# Views that answer common questions without repeating the joins in every canned query.
+VIEWS = {
+    # One row per printed table cell (platform column) of Tables 1-3, text exactly as printed:
+    # a cell holding two accounts is joined back from its entries with a space; a cell the printed
+    # row does not have is NULL, a cell printed empty is ''.
+    "printed_cells": """
+select l.listing_id, l.table_number, l.row_number, l.label_as_printed, cells.platform, cells.cell_text
+from actor_listings l
+join (
+  select c.listing_id, a.platform,
+    group_concat(c.cell_text_as_printed, ' ') as cell_text
+  from (select * from follower_counts order by listing_id, entry_number) c
+  join accounts a on a.account_id = c.account_id
+  group by c.listing_id, a.platform
+  union all
+  select listing_id, platform, case when absence_kind = 'cell_not_printed' then null else as_printed end
+  from absences
+) cells on cells.listing_id = l.listing_id
+""",
+}
+
+
+def load_table(db: sqlite_utils.Database, root: Path, resource: Resource) -> int:
+    db.execute(create_table_sql(resource))
+    with open(root / resource.path, encoding="utf-8", newline="") as handle:
+        rows = (resource.convert_row(row) for row in csv.DictReader(handle))
+        db[resource.name].insert_all(rows, batch_size=1000)
+    return db[resource.name].count
+
+
+def build(root: Path, target: Path) -> None:
+    resources = load_resources(root / "datapackage.yaml")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        tmp.unlink()  # sqlite creates its own file; mkstemp only reserved a unique name
+        db = sqlite_utils.Database(tmp)
+        db.execute("PRAGMA foreign_keys = ON")
+        for resource in resources:  # schema order: referenced tables come first
+            load_table(db, root, resource)
+        violations = db.execute("PRAGMA foreign_key_check").fetchall()
+        if violations:
+            raise RuntimeError(f"foreign key check failed after load: {violations[:5]}")
+        for table, indexes in INDEXES.items():
+            for columns in indexes:
+                db[table].create_index(columns, index_name=f"idx_{table}_{'_'.join(columns)}")
+        for name, sql in VIEWS.items():
+            db.create_view(name, sql.strip())
+        for table, columns in FTS.items():
+            db[table].enable_fts(columns, fts_version="FTS5", tokenize=FTS_TOKENIZE, create_triggers=False)
+        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+        if integrity != "ok":
+            raise RuntimeError(f"integrity check failed: {integrity}")
+        db.conn.commit()
+        db.execute("VACUUM")
+        db.close()
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=ROOT, help="project folder holding datapackage.yaml and data/")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file to write")
+    args = parser.parse_args(argv)
+    problems = validate(args.root)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"build stopped: {len(problems)} validation problem(s); {args.db} was not changed", file=sys.stderr)
+        return 1
+    try:
+        build(args.root, args.db)
+    except (sqlite3.DatabaseError, RuntimeError) as error:
+        print(f"build failed: {error}; {args.db} was not changed", file=sys.stderr)
+        return 1
+    print(f"built {args.db}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,400 @@
+"""Step 1: validate every CSV of the data package. Exit 1, naming file, line, row, column and rule,
+on the first layer that finds problems.
+
+Layers, cheapest and most fundamental first (a file that is not well-formed CSV would only
+produce noise in the later layers, so they do not run on it):
+
+  1. text and structure  (this file)   UTF-8, no byte order mark, LF line endings, header exactly
+                                        as the schema, same number of cells in every row, NFC,
+                                        no control characters, no leading or trailing spaces
+  2. schema              (frictionless) types, required, enums, patterns, ranges, primary, unique
+                                        and foreign keys
+  3. project rules       (this file)   what a schema cannot say: printed figures parse to the
+                                        stored counts, URLs match platforms, the curated tables
+                                        account for every raw cell exactly once, ...
+
+Python's csv module does the structural reading rather than csvkit's csvclean because the
+messages must name the schema's expectations (header, column names) and the exact line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import re
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import frictionless
+
+from counts import MECHANICAL_RULES, CountParseError, parse_count
+from schema import ROOT, Resource, load_descriptor, load_resources
+
+PLATFORM_HOSTS = {"twitter": "twitter.com", "instagram": "www.instagram.com", "facebook": "www.facebook.com"}
+PROFILE_URL = {
+    "twitter": "https://twitter.com/{}",
+    "instagram": "https://www.instagram.com/{}/",
+    "facebook": "https://www.facebook.com/{}",
+}
+HANDLE_PATTERN = {
+    "twitter": re.compile(r"[A-Za-z0-9_]{1,15}"),
+    "instagram": re.compile(r"[A-Za-z0-9._]{1,30}"),
+    "facebook": re.compile(r"[A-Za-z0-9.]{5,50}"),
+}
+PLATFORM_COLUMN = {"twitter": "Twitter", "instagram": "Instagram", "facebook": "Facebook", "youtube": "Youtube"}
+METRIC_OF_PLATFORM = {"twitter": "followers", "instagram": "followers", "facebook": "followers", "youtube": "subscribers"}
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None  # line in the file (the header is line 1)
+    column: str | None
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path + (f":{self.line}" if self.line else "")
+        row = f" row {self.line - 1}," if self.line and self.line > 1 else ""
+        column = f" column '{self.column}'," if self.column else ""
+        return f"{where}:{row}{column} [{self.rule}] {self.message}"
+
+
+# ---------------------------------------------------------------- layer 1: text and structure
+
+
+def check_text_and_structure(root: Path, resource: Resource) -> list[Problem]:
+    path = resource.path
+    file = root / path
+    if not file.exists():
+        return [Problem(path, None, None, "file-missing", "the schema lists this file but it does not exist")]
+    data = file.read_bytes()
+    if not data:
+        return [Problem(path, None, None, "empty-file", "the file is empty; it needs at least the header row")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        return [Problem(path, 1, None, "byte-order-mark", "the file starts with a UTF-8 byte order mark; save it without one")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return [Problem(path, line, None, "encoding", f"not valid UTF-8 (byte {data[error.start]:#04x}); save the file as UTF-8")]
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        return [Problem(path, line, None, "line-endings", "carriage return found; lines must end with LF only")]
+    if not text.endswith("\n"):
+        return [Problem(path, text.count("\n") + 1, None, "final-newline", "the last line must end with a newline")]
+
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        return [Problem(path, 1, None, "csv-syntax", str(error))]
+    expected = resource.field_names
+    if header != expected:
+        duplicated = sorted(name for name, n in Counter(header).items() if n > 1)
+        missing = [name for name in expected if name not in header]
+        unknown = [name for name in header if name not in expected]
+        detail = []
+        if duplicated:
+            detail.append(f"duplicated: {', '.join(duplicated)}")
+        if missing:
+            detail.append(f"missing: {', '.join(missing)}")
+        if unknown:
+            detail.append(f"not in the schema: {', '.join(unknown)}")
+        if not detail:
+            detail.append("same names in a different order")
+        return [Problem(path, 1, None, "header", f"header must be exactly {','.join(expected)} ({'; '.join(detail)})")]
+
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append(Problem(path, line, None, "csv-syntax", f"{error} (an unterminated quote?)"))
+            break
+        line = reader.line_num
+        if len(row) != len(expected):
+            problems.append(Problem(path, line, None, "cell-count", f"{len(row)} cells, the header has {len(expected)}"))
+            continue
+        for name, value in zip(expected, row):
+            if "\n" in value:
+                problems.append(Problem(path, line, name, "line-break-in-cell", "a cell may not contain a line break"))
+            elif CONTROL_CHARS.search(value):
+                problems.append(Problem(path, line, name, "control-character", f"control character {CONTROL_CHARS.search(value).group()!r}"))
+            if value != value.strip():
+                problems.append(Problem(path, line, name, "surrounding-space", f"leading or trailing space in {value!r}"))
+            if unicodedata.normalize("NFC", value) != value:
+                problems.append(Problem(path, line, name, "unicode-nfc", f"{value!r} is not in Unicode NFC form"))
+    return problems
+
+
+# ---------------------------------------------------------------- layer 2: the schema, by frictionless
+
+
+def check_schema(root: Path) -> list[Problem]:
+    descriptor = load_descriptor(root / "datapackage.yaml")
+    package = frictionless.Package(descriptor, basepath=str(root))
+    report = package.validate()
+    paths = {res["name"]: res["path"] for res in descriptor["resources"]}
+    problems = []
+    for task in report.tasks:
+        for error in task.errors:
+            column = getattr(error, "field_name", None)
+            if not column and error.type == "foreign-key":
+                column = ", ".join(getattr(error, "field_names", []) or [])
+            problems.append(
+                Problem(paths.get(task.name, task.name), getattr(error, "row_number", None), column or None, error.type, error.note or error.message)
+            )
+    for error in report.errors:  # package-level problems (descriptor)
+        problems.append(Problem("datapackage.yaml", None, None, error.type, error.message))
+    return problems
+
+
+# ---------------------------------------------------------------- layer 3: project rules
+
+
+def read_rows(root: Path, resource: Resource) -> list[dict]:
+    with open(root / resource.path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+class Rules:
+    """Rules across cells, rows and tables. Each method returns problems; names state the rule."""
+
+    def __init__(self, root: Path, resources: dict[str, Resource]):
+        self.res = resources
+        self.rows = {name: read_rows(root, r) for name, r in resources.items()}
+
+    def problem(self, table: str, index: int, column: str | None, rule: str, message: str) -> Problem:
+        return Problem(self.res[table].path, index + 2, column, rule, message)
+
+    def all(self) -> list[Problem]:
+        problems = []
+        for name in sorted(n for n in dir(self) if n.startswith("rule_")):
+            problems.extend(getattr(self, name)())
+        return problems
+
+    def rule_count_as_printed_parses_to_count(self):
+        for i, row in enumerate(self.rows["follower_counts"]):
+            printed, rule, count = row["count_as_printed"], row["parse_rule"], row["count"]
+            precision = row["count_precision"]
+            if rule in MECHANICAL_RULES:
+                try:
+                    parsed = parse_count(printed)
+                except CountParseError as error:
+                    yield self.problem("follower_counts", i, "count_as_printed", "count-parse", f"parse_rule is {rule} but {error}")
+                    continue
+                if (parsed.rule, str(parsed.count), str(parsed.precision)) != (rule, count, precision):
+                    yield self.problem(
+                        "follower_counts", i, "count", "count-parse",
+                        f"{printed!r} reads as count {parsed.count}, precision {parsed.precision}, rule {parsed.rule}; "
+                        f"the row has count {count or 'empty'}, precision {precision or 'empty'}, rule {rule}",
+                    )
+                elif row["is_ambiguous"] == "true":
+                    yield self.problem("follower_counts", i, "is_ambiguous", "count-parse", f"{printed!r} parses mechanically; it cannot be ambiguous")
+            else:
+                if row["is_ambiguous"] != "true" or not row["readings"] or not row["reading_note"]:
+                    yield self.problem(
+                        "follower_counts", i, "reading_note", "ambiguity-recorded",
+                        f"parse_rule {rule} needs is_ambiguous true, the readings and a reading_note saying why",
+                    )
+                readings = row["readings"].split(" | ") if row["readings"] else []
+                if rule == "editorial_reading" and count not in readings:
+                    yield self.problem("follower_counts", i, "count", "ambiguity-recorded", f"count {count or 'empty'} is not one of the listed readings {row['readings']!r}")
+                if rule == "unresolved" and (count or precision):
+                    yield self.problem("follower_counts", i, "count", "ambiguity-recorded", "an unresolved figure must leave count and count_precision empty")
+
+    def rule_rounded_flag_matches_precision(self):
+        for i, row in enumerate(self.rows["follower_counts"]):
+            if row["count_precision"]:
+                expected = "true" if int(row["count_precision"]) > 1 else "false"
+                if row["is_rounded"] != expected:
+                    yield self.problem("follower_counts", i, "is_rounded", "rounding", f"precision {row['count_precision']} means is_rounded {expected}")
+
+    def rule_metric_matches_platform(self):
+        platform_of = {a["account_id"]: a["platform"] for a in self.rows["accounts"]}
+        for i, row in enumerate(self.rows["follower_counts"]):
+            platform = platform_of.get(row["account_id"])
+            if platform and row["metric"] != METRIC_OF_PLATFORM[platform]:
+                yield self.problem("follower_counts", i, "metric", "metric-platform", f"a {platform} account counts {METRIC_OF_PLATFORM[platform]}, not {row['metric']}")
+
+    def rule_account_url_matches_platform_and_handle(self):
+        for i, row in enumerate(self.rows["accounts"]):
+            platform, handle, url = row["platform"], row["handle"], row["url"]
+            if url:
+                host = re.match(r"^https://([^/]+)/", url)
+                if not host or host.group(1) != PLATFORM_HOSTS.get(platform):
+                    yield self.problem("accounts", i, "url", "url-platform", f"a {platform} URL must be https://{PLATFORM_HOSTS.get(platform, '(no URL for this platform)')}/...; got {url!r}")
+                elif url != PROFILE_URL[platform].format(handle):
+                    yield self.problem("accounts", i, "url", "url-handle", f"URL must be built from the handle: {PROFILE_URL[platform].format(handle)!r}")
+                if row["name_kind"] != "handle":
+                    yield self.problem("accounts", i, "url", "url-handle", "only a handle gives a profile URL; name_kind is not handle")
+            elif row["name_kind"] == "handle" and platform in HANDLE_PATTERN and HANDLE_PATTERN[platform].fullmatch(handle):
+                yield self.problem("accounts", i, "url", "url-missing", f"{handle!r} is a valid {platform} handle: give its URL")
+            if not row["account_id"].startswith(platform + "-"):
+                yield self.problem("accounts", i, "account_id", "id-platform", f"account_id must start with '{platform}-'")
+
+    def rule_handle_repairs_are_flagged(self):
+        for i, row in enumerate(self.rows["accounts"]):
+            plain = row["handle_as_printed"].removeprefix("@")
+            repaired = row["handle"] != plain
+            if repaired != (row["is_handle_repaired"] == "true"):
+                yield self.problem("accounts", i, "is_handle_repaired", "handle-repair", f"handle {row['handle']!r} vs printed {row['handle_as_printed']!r}: is_handle_repaired must be {str(repaired).lower()}")
+            if repaired and not row["note"]:
+                yield self.problem("accounts", i, "note", "handle-repair", "a repaired handle needs a note saying what was repaired")
+
+    def rule_listing_labels_match_raw(self):
+        raw = {(r["table_number"], r["row_number"]): r for r in self.rows["raw_table_rows"]}
+        for i, row in enumerate(self.rows["actor_listings"]):
+            cell = raw.get((row["table_number"], row["row_number"]))
+            if cell is None:
+                yield self.problem("actor_listings", i, "row_number", "raw-coverage", f"no raw row for Table {row['table_number']}, row {row['row_number']}")
+            elif cell["cell_1"] != row["label_as_printed"]:
+                yield self.problem("actor_listings", i, "label_as_printed", "raw-roundtrip", f"raw cell 1 is {cell['cell_1']!r}")
+            if row["listing_id"] != f"t{row['table_number']}-r{int(row['row_number']):02d}":
+                yield self.problem("actor_listings", i, "listing_id", "id-format", "listing_id must be t<table>-r<row, two digits>")
+        listed = {(r["table_number"], r["row_number"]) for r in self.rows["actor_listings"]}
+        for j, row in enumerate(self.rows["raw_table_rows"]):
+            if row["row_number"] != "0" and (row["table_number"], row["row_number"]) not in listed:
+                yield self.problem("raw_table_rows", j, "row_number", "raw-coverage", "this printed row has no row in actor_listings")
+
+    def rule_actor_label_is_first_listing(self):
+        first = {}
+        for row in sorted(self.rows["actor_listings"], key=lambda r: (int(r["table_number"]), int(r["row_number"]))):
+            first.setdefault(row["actor_id"], row)
+        for i, actor in enumerate(self.rows["actors"]):
+            listing = first.get(actor["actor_id"])
+            if listing is None:
+                yield self.problem("actors", i, "actor_id", "actor-listed", "the actor is not listed in any table row")
+            elif actor["label_as_printed"] != listing["label_as_printed"]:
+                yield self.problem("actors", i, "label_as_printed", "actor-first-listing", f"must equal the label of its first listing ({listing['listing_id']}): {listing['label_as_printed']!r}")
+
+    def rule_every_raw_cell_accounted_exactly_once(self):
+        """Each printed cell of a data row is read by follower counts (one or more entries, which
+        joined with spaces give the cell back) or by one absence, never both, never neither."""
+        listings = {(r["table_number"], r["row_number"]): r["listing_id"] for r in self.rows["actor_listings"]}
+        counts_by_cell = defaultdict(list)
+        for row in self.rows["follower_counts"]:
+            counts_by_cell[(row["listing_id"], row["cell_number"])].append(row)
+        absences_by_cell = defaultdict(list)
+        for row in self.rows["absences"]:
+            if row["cell_number"]:
+                absences_by_cell[(row["listing_id"], row["cell_number"])].append(row)
+        seen = set()
+        for j, raw in enumerate(self.rows["raw_table_rows"]):
+            listing = listings.get((raw["table_number"], raw["row_number"]))
+            if raw["row_number"] == "0" or listing is None:
+                continue
+            for k in range(2, int(raw["printed_cell_count"]) + 1):
+                key = (listing, str(k))
+                seen.add(key)
+                printed = raw[f"cell_{k}"]
+                entries = sorted(counts_by_cell.get(key, []), key=lambda r: int(r["entry_number"]))
+                absences = absences_by_cell.get(key, [])
+                column = f"cell_{k}"
+                if entries and absences:
+                    yield self.problem("raw_table_rows", j, column, "raw-coverage", f"cell {printed!r} is read both as counts and as an absence")
+                elif len(absences) > 1:
+                    yield self.problem("raw_table_rows", j, column, "raw-coverage", f"cell {printed!r} is read by {len(absences)} absences")
+                elif absences:
+                    if absences[0]["as_printed"] != printed:
+                        yield self.problem("raw_table_rows", j, column, "raw-roundtrip", f"printed {printed!r}, absence says {absences[0]['as_printed']!r}")
+                elif entries:
+                    numbers = [int(r["entry_number"]) for r in entries]
+                    joined = " ".join(r["cell_text_as_printed"] for r in entries)
+                    if numbers != list(range(1, len(entries) + 1)):
+                        yield self.problem("raw_table_rows", j, column, "raw-coverage", f"entries of cell {printed!r} are numbered {numbers}, expected 1..{len(entries)}")
+                    elif joined != printed:
+                        yield self.problem("raw_table_rows", j, column, "raw-roundtrip", f"printed {printed!r}, follower counts give back {joined!r}")
+                else:
+                    yield self.problem("raw_table_rows", j, column, "raw-coverage", f"cell {printed!r} is not read by any follower count or absence")
+            for k in range(int(raw["printed_cell_count"]) + 1, 6):
+                if raw[f"cell_{k}"] != "":
+                    yield self.problem("raw_table_rows", j, f"cell_{k}", "raw-cell-count", f"cell {k} is beyond printed_cell_count but not empty")
+        for table, by_cell in (("follower_counts", counts_by_cell), ("absences", absences_by_cell)):
+            for key, rows in by_cell.items():
+                if key not in seen:
+                    index = self.rows[table].index(rows[0])
+                    yield self.problem(table, index, "cell_number", "raw-coverage", f"{key[0]} has no printed cell {key[1]}")
+
+    def rule_every_listing_platform_covered_once(self):
+        """Each printed row says something for each platform column: counts or one absence."""
+        platform_of = {a["account_id"]: a["platform"] for a in self.rows["accounts"]}
+        covered = defaultdict(list)
+        for row in self.rows["follower_counts"]:
+            covered[(row["listing_id"], platform_of.get(row["account_id"]))].append("count")
+        for i, row in enumerate(self.rows["absences"]):
+            key = (row["listing_id"], row["platform"])
+            if "count" in covered[key]:
+                yield self.problem("absences", i, "platform", "platform-coverage", f"{key[0]} has both an account and an absence for {key[1]}")
+            covered[key].append("absence")
+            if (row["absence_kind"] == "cell_not_printed") != (row["cell_number"] == ""):
+                yield self.problem("absences", i, "cell_number", "absence-kind", "cell_not_printed has no cell_number; every other kind has one")
+            expected = {"none_available": "None available", "dash": "-", "empty_cell": "", "cell_not_printed": ""}[row["absence_kind"]]
+            if row["as_printed"] != expected:
+                yield self.problem("absences", i, "as_printed", "absence-kind", f"absence_kind {row['absence_kind']} is printed as {expected!r}")
+        for i, row in enumerate(self.rows["actor_listings"]):
+            for platform in PLATFORM_COLUMN:
+                if not covered.get((row["listing_id"], platform)):
+                    yield self.problem("actor_listings", i, "listing_id", "platform-coverage", f"{row['listing_id']} says nothing for {platform}: add its counts or its absence")
+
+    def rule_observations_dated_by_their_table(self):
+        updated = {t["table_number"]: t["updated_on"] for t in self.rows["article_tables"]}
+        table_of = {r["listing_id"]: r["table_number"] for r in self.rows["actor_listings"]}
+        for table in ("follower_counts", "absences"):
+            for i, row in enumerate(self.rows[table]):
+                expected = updated.get(table_of.get(row["listing_id"]))
+                if row["source_id"] == "altun-2023" and expected and row["observed_on"] != expected:
+                    yield self.problem(table, i, "observed_on", "as-of-date", f"the article's table note dates this figure {expected}")
+
+    def rule_locator_names_table_row_and_column(self):
+        listing = {r["listing_id"]: r for r in self.rows["actor_listings"]}
+        platform_of = {a["account_id"]: a["platform"] for a in self.rows["accounts"]}
+        for table in ("follower_counts", "absences"):
+            for i, row in enumerate(self.rows[table]):
+                lst = listing.get(row["listing_id"])
+                platform = row.get("platform") or platform_of.get(row["account_id"])
+                if not lst or not platform:
+                    continue
+                expected = f"Table {lst['table_number']}, row {lst['row_number']}, {PLATFORM_COLUMN[platform]} column"
+                if not row["source_locator"].startswith(expected):
+                    yield self.problem(table, i, "source_locator", "locator", f"must start with {expected!r}")
+
+
+def validate(root: Path = ROOT) -> list[Problem]:
+    resources = load_resources(root / "datapackage.yaml")
+    problems = []
+    for resource in resources:
+        problems.extend(check_text_and_structure(root, resource))
+    if problems:
+        return problems
+    problems = check_schema(root)
+    if problems:
+        return problems
+    return list(Rules(root, {r.name: r for r in resources}).all())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=ROOT, help="project folder holding datapackage.yaml and data/")
+    args = parser.parse_args(argv)
+    problems = validate(args.root)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"validation failed: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("validation passed", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
