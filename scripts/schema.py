@@ -26,6 +26,7 @@ class Field:
     title: str
     description: str
     constraints: dict
+    missing_values: tuple[str, ...] | None = None  # field-level override of the table's
 
     @property
     def required(self) -> bool:
@@ -72,7 +73,8 @@ class Resource:
         out = {}
         for f in self.fields:
             text = row[f.name]
-            out[f.name] = None if (text == "" and "" in self.missing_values) else f.convert(text)
+            missing = self.missing_values if f.missing_values is None else f.missing_values
+            out[f.name] = None if (text == "" and "" in missing) else f.convert(text)
         return out
 
 
@@ -98,6 +100,7 @@ def load_resources(path: Path = DATAPACKAGE) -> list[Resource]:
                         title=f.get("title", f["name"]),
                         description=" ".join(f.get("description", "").split()),
                         constraints=f.get("constraints", {}),
+                        missing_values=tuple(f["missingValues"]) if "missingValues" in f else None,
                     )
                     for f in schema["fields"]
                 ),

@@ -144,12 +144,15 @@ def check_schema(root: Path) -> list[Problem]:
     package = frictionless.Package(descriptor, basepath=str(root))
     report = package.validate()
     paths = {res["name"]: res["path"] for res in descriptor["resources"]}
+    primary_keys = {res["name"]: res["schema"].get("primaryKey", []) for res in descriptor["resources"]}
     problems = []
     for task in report.tasks:
         for error in task.errors:
             column = getattr(error, "field_name", None)
             if not column and error.type == "foreign-key":
                 column = ", ".join(getattr(error, "field_names", []) or [])
+            if not column and error.type == "primary-key":
+                column = ", ".join(primary_keys.get(task.name, []))
             problems.append(
                 Problem(paths.get(task.name, task.name), getattr(error, "row_number", None), column or None, error.type, error.note or error.message)
             )

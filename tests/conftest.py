@@ -1,0 +1,55 @@
+"""Shared fixtures. Tests read the real files and build real databases; nothing is mocked."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from build import build  # noqa: E402
+from schema import load_resources  # noqa: E402
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def show(rows, limit: int = 20) -> str:
+    """Format offending rows for an assertion message."""
+    rows = list(rows)
+    lines = [repr(r) for r in rows[:limit]]
+    if len(rows) > limit:
+        lines.append(f"... and {len(rows) - limit} more")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def resources():
+    return {r.name: r for r in load_resources(ROOT / "datapackage.yaml")}
+
+
+@pytest.fixture(scope="session")
+def rows(resources):
+    return {name: read_csv(ROOT / r.path) for name, r in resources.items()}
+
+
+@pytest.fixture(scope="session")
+def fresh_db(tmp_path_factory) -> Path:
+    """A database built by the real build step from the committed data, in a temporary folder."""
+    target = tmp_path_factory.mktemp("db") / "ots.db"
+    build(ROOT, target)
+    return target
+
+
+def copy_project(destination: Path) -> Path:
+    """The inputs of a build (schema and data) copied to a scratch folder."""
+    shutil.copy2(ROOT / "datapackage.yaml", destination / "datapackage.yaml")
+    shutil.copytree(ROOT / "data", destination / "data")
+    return destination

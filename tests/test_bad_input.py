@@ -1,0 +1,73 @@
+"""Every kind of bad input fails the real build with a message naming file, line, column and
+rule, and leaves the previous database exactly as it was."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import ROOT, copy_project
+
+CASES = yaml.safe_load((ROOT / "tests/bad_inputs/cases.yml").read_text(encoding="utf-8"))
+
+
+def find_line(rows: list[list[str]], key: list[str]) -> int:
+    for index, row in enumerate(rows):
+        if row[: len(key)] == key:
+            return index + 1
+    raise AssertionError(f"the case's row {key} is not in the file any more: update the corpus")
+
+
+def apply_edit(case: dict, file) -> int:
+    """Edit the file as the case says; return the line the edit touched."""
+    text = file.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = rows[0]
+    if "set" in case:
+        line = find_line(rows, case["set"]["row"])
+        rows[line - 1][header.index(case["set"]["column"])] = case["set"]["value"]
+    elif "duplicate_row" in case:
+        rows.append(list(rows[find_line(rows, case["duplicate_row"]) - 1]))
+        line = len(rows)
+    elif "drop_column" in case:
+        index = header.index(case["drop_column"])
+        rows = [r[:index] + r[index + 1 :] for r in rows]
+        line = 1
+    elif "append_text" in case:
+        file.write_text(text + case["append_text"], encoding="utf-8")
+        return text.count("\n") + 1
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    file.write_text(out.getvalue(), encoding="utf-8")
+    return line
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_bad_input_fails_the_build_clearly_and_keeps_the_previous_database(case, tmp_path, fresh_db):
+    project = copy_project(tmp_path)
+    previous = project / "build" / "ots.db"
+    previous.parent.mkdir()
+    previous.write_bytes(fresh_db.read_bytes())
+    line = apply_edit(case, project / case["file"])
+    expect = case["expect"]
+    if expect["line"] != "edited":
+        line = expect["line"]
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/build.py"), "--root", str(project), "--db", str(previous)],
+        capture_output=True, text=True,
+    )
+
+    wanted = [f"{case['file']}:{line}:", f"[{expect['rule']}]"]
+    if "column" in expect:
+        wanted.append(f"column '{expect['column']}'")
+    matching = [m for m in result.stderr.splitlines() if all(w in m for w in wanted)]
+    assert result.returncode != 0, result.stderr
+    assert matching, f"no message contains all of {wanted}:\n{result.stderr}"
+    assert previous.read_bytes() == fresh_db.read_bytes(), "the previous database changed"
+    assert sorted(p.name for p in previous.parent.iterdir()) == ["ots.db"], "stray files left behind"
