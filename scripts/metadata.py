@@ -17,6 +17,8 @@ DATABASE = "ots"
 
 def column_description(field: Field) -> str:
     text = field.description
+    if field.unit:
+        text += f" Unit: {field.unit}."
     if field.enum:
         text += " Allowed values: " + ", ".join(field.enum) + "."
     if field.type == "boolean":

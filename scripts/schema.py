@@ -27,6 +27,7 @@ class Field:
     description: str
     constraints: dict
     missing_values: tuple[str, ...] | None = None  # field-level override of the table's
+    unit: str | None = None
 
     @property
     def required(self) -> bool:
@@ -101,6 +102,7 @@ def load_resources(path: Path = DATAPACKAGE) -> list[Resource]:
                         description=" ".join(f.get("description", "").split()),
                         constraints=f.get("constraints", {}),
                         missing_values=tuple(f["missingValues"]) if "missingValues" in f else None,
+                        unit=f.get("unit"),
                     )
                     for f in schema["fields"]
                 ),
