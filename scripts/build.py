@@ -14,6 +14,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import sqlite_utils
@@ -32,15 +33,48 @@ INDEXES = {
     "absences": [["actor_id"], ["listing_id"], ["platform"], ["absence_kind"]],
 }
 
-# Full-text search, enabled last (a later transform() would silently break FTS triggers).
-# unicode61 with remove_diacritics 2 folds Ç/ç, Ş/ş, Ğ/ğ, İ, ö, ü, á... to ASCII letters, so
-# "cavusoglu" finds Çavuşoğlu; tokenchars keep handles such as tokayev_online whole.
-FTS = {
-    "actors": ["name", "label_as_printed", "note"],
-    "actor_listings": ["label_as_printed"],
-    "accounts": ["handle", "handle_as_printed", "note"],
+# Full-text search, built last. Readers type names without Turkic letters and in any case
+# ("cavusoglu", "ilham", "kirgizistan"), so each searchable row gets a search text holding its
+# words as printed AND folded to plain ASCII lower case (see fold()); FTS5's unicode61 tokenizer
+# alone would miss the dotless ı and the Azerbaijani ə, which have no Unicode decomposition.
+# The text is assembled by SQL from the row and its related rows (aliases, handles, listings),
+# so a search for an alias or a handle finds the person. Datasette's search box uses these
+# tables through fts_table/fts_pk in metadata.yml.
+SEARCH_SOURCES = {
+    "actors": """
+        select a.rowid, concat_ws(' ', a.actor_id, a.name, a.label_as_printed, a.role_as_printed, a.role_category, a.state_code,
+          (select group_concat(l.label_as_printed, ' ') from actor_listings l where l.actor_id = a.actor_id),
+          (select group_concat(x.alias, ' ') from actor_aliases x where x.actor_id = a.actor_id),
+          (select group_concat(c.handle || ' ' || c.handle_as_printed, ' ') from accounts c where c.actor_id = a.actor_id))
+        from actors a""",
+    "accounts": """
+        select c.rowid, concat_ws(' ', c.handle, c.handle_as_printed, c.platform, a.name,
+          (select group_concat(x.alias, ' ') from actor_aliases x where x.actor_id = c.actor_id))
+        from accounts c join actors a on a.actor_id = c.actor_id""",
+    "commitments": "select rowid, concat_ws(' ', commitment_id, domain, statement, quote, section, note) from commitments",
+    "survey_figures": """select rowid, concat_ws(' ', figure_id, indicator, value_as_printed, population, geography_as_printed,
+        country_code, reference_period_as_printed, quote, note) from survey_figures""",
+    "events": "select rowid, concat_ws(' ', event_id, title, event_type, date_as_printed, actor_ids, state_codes, quote, note) from events",
+    "errata": "select rowid, concat_ws(' ', erratum_id, category, printed, source_locator, record, evidence, affects, note) from errata",
 }
-FTS_TOKENIZE = "unicode61 remove_diacritics 2 tokenchars '_.'"
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+FOLD_FIRST = str.maketrans({"ı": "i", "İ": "i", "ə": "e", "Ə": "e", "ø": "o", "ł": "l", "đ": "d", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII-ish form of text: Çavuşoğlu -> cavusoglu, Kırgızistan -> kirgizistan."""
+    text = unicodedata.normalize("NFKD", text.translate(FOLD_FIRST))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
+def build_search(db: sqlite_utils.Database) -> None:
+    for table, sql in SEARCH_SOURCES.items():
+        # Plain SQL, not sqlite-utils' enable_fts(): that indexes existing columns only, and the
+        # search text here is assembled from several tables and folded in Python.
+        db.execute(f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5(search_text, tokenize = '{FTS_TOKENIZE}')")
+        rows = [(rowid, f"{text} {fold(text)}") for rowid, text in db.execute(sql.replace("concat_ws", "_concat_ws"))]
+        db.conn.executemany(f"INSERT INTO [{table}_fts] (rowid, search_text) VALUES (?, ?)", rows)
+
 
 # Views that answer common questions without repeating the joins in every canned query.
 VIEWS = {
@@ -81,6 +115,8 @@ def build(root: Path, target: Path) -> None:
     try:
         tmp.unlink()  # sqlite creates its own file; mkstemp only reserved a unique name
         db = sqlite_utils.Database(tmp)
+        # SQLite 3.40 has no concat_ws(); this one skips NULLs the same way.
+        db.conn.create_function("_concat_ws", -1, lambda sep, *parts: sep.join(str(p) for p in parts if p is not None), deterministic=True)
         db.execute("PRAGMA foreign_keys = ON")
         for resource in resources:  # schema order: referenced tables come first
             load_table(db, root, resource)
@@ -92,8 +128,7 @@ def build(root: Path, target: Path) -> None:
                 db[table].create_index(columns, index_name=f"idx_{table}_{'_'.join(columns)}")
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip())
-        for table, columns in FTS.items():
-            db[table].enable_fts(columns, fts_version="FTS5", tokenize=FTS_TOKENIZE, create_triggers=False)
+        build_search(db)
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
         if integrity != "ok":
             raise RuntimeError(f"integrity check failed: {integrity}")

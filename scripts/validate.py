@@ -27,6 +27,7 @@ import sys
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import frictionless
@@ -370,6 +371,65 @@ class Rules:
                 expected = f"Table {lst['table_number']}, row {lst['row_number']}, {PLATFORM_COLUMN[platform]} column"
                 if not row["source_locator"].startswith(expected):
                     yield self.problem(table, i, "source_locator", "locator", f"must start with {expected!r}")
+
+
+    def rule_event_dates_match_their_precision(self):
+        shapes = {"year": r"[0-9]{4}", "month": r"[0-9]{4}-[0-9]{2}", "day": r"[0-9]{4}-[0-9]{2}-[0-9]{2}"}
+        for i, row in enumerate(self.rows["events"]):
+            shape = shapes[row["date_precision"]]
+            for column in ("start_date", "end_date"):
+                value = row[column]
+                if not value:
+                    continue
+                if not re.fullmatch(shape, value):
+                    yield self.problem("events", i, column, "date-precision", f"{value!r} is not a {row['date_precision']}-precision date")
+                    continue
+                padded = value + "-01" * (2 - value.count("-"))
+                try:
+                    date.fromisoformat(padded)
+                except ValueError:
+                    yield self.problem("events", i, column, "date-calendar", f"{value!r} is not a calendar date")
+            if row["end_date"] and row["end_date"] < row["start_date"]:
+                yield self.problem("events", i, "end_date", "date-order", f"ends ({row['end_date']}) before it starts ({row['start_date']})")
+
+    def rule_listed_ids_exist(self):
+        """Semicolon lists hold existing actor ids and well-formed state codes."""
+        actors = {a["actor_id"] for a in self.rows["actors"]}
+        for i, row in enumerate(self.rows["events"]):
+            for actor in filter(None, row["actor_ids"].split(";")):
+                if actor not in actors:
+                    yield self.problem("events", i, "actor_ids", "unknown-id", f"{actor!r} is not an actor_id")
+            for code in filter(None, row["state_codes"].split(";")):
+                if not re.fullmatch(r"[A-Z]{2}", code):
+                    yield self.problem("events", i, "state_codes", "unknown-id", f"{code!r} is not an ISO 3166-1 alpha-2 code")
+
+    def rule_errata_affect_existing_rows(self):
+        keys = {
+            name: {r[res.primary_key[0]] for r in self.rows[name]}
+            for name, res in self.res.items() if len(res.primary_key) == 1
+        }
+        for i, row in enumerate(self.rows["errata"]):
+            for ref in filter(None, (x.strip() for x in row["affects"].split(";"))):
+                table, _, key = ref.partition(":")
+                if key not in keys.get(table, set()):
+                    yield self.problem("errata", i, "affects", "unknown-id", f"{ref!r} is not a row of the dataset (table:id)")
+        errata = {r["erratum_id"] for r in self.rows["errata"]}
+        for i, row in enumerate(self.rows["events"]):
+            if row["erratum_id"] and row["erratum_id"] not in errata:
+                yield self.problem("events", i, "erratum_id", "unknown-id", f"{row['erratum_id']!r} is not an erratum")
+
+    def rule_outside_knowledge_has_evidence(self):
+        for i, row in enumerate(self.rows["actors"]):
+            if row["wikidata_qid"] and not row["wikidata_qid_evidence"]:
+                yield self.problem("actors", i, "wikidata_qid_evidence", "qid-evidence", "a Wikidata QID needs the evidence that verifies it")
+        for i, row in enumerate(self.rows["actor_aliases"]):
+            if row["alias_kind"] == "printed_spelling" and not row["source_locator"]:
+                yield self.problem("actor_aliases", i, "source_locator", "alias-locator", "a printed spelling needs the place it is printed")
+
+    def rule_vision_commitments_cite_the_vision(self):
+        for i, row in enumerate(self.rows["commitments"]):
+            if row["attribution"] != "author_recommendation" and not row["cited_source_id"]:
+                yield self.problem("commitments", i, "cited_source_id", "attribution", f"attribution {row['attribution']} needs the cited source")
 
 
 def validate(root: Path = ROOT) -> list[Problem]:

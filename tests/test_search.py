@@ -1,0 +1,81 @@
+"""Search works the way readers type: without Turkic letters, in any case, by alias or handle,
+through Datasette's own search box and the search-everything query."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+
+import pytest
+from datasette.app import Datasette
+
+from build import fold
+from conftest import ROOT
+from metadata import build_metadata
+
+# (typed by a reader, table searched, row id that must be found)
+CASES = [
+    ("cavusoglu", "actors", "mevlut-cavusoglu"),
+    ("ilham", "actors", "ilham-aliyev"),
+    ("ILHAM", "actors", "ilham-aliyev"),
+    ("erdogan", "actors", "recep-tayyip-erdogan"),
+    ("Erdoğan", "actors", "recep-tayyip-erdogan"),
+    ("szijjarto", "actors", "peter-szijjarto"),
+    ("orban", "actors", "viktor-orban"),
+    ("berdimuhamedow", "actors", "gurbanguly-berdimuhamedov"),
+    ("Berdimuhamedov", "actors", "gurbanguly-berdimuhamedov"),
+    ("hodjayev", "actors", "asadjon-khodjaev"),
+    ("khodjaev", "actors", "asadjon-khodjaev"),
+    ("tokayev_online", "actors", "kassym-jomart-tokayev"),
+    ("RTErdogan", "accounts", "twitter-rterdogan"),
+    ("mirziyoyev", "accounts", "instagram-mirziyoyev-sh"),
+    ("disinformation", "commitments", "v2040-disinfo-01"),
+    ("cybersecurity", "commitments", "v2040-ict-04"),
+    ("Reuters", "survey_figures", "reuters-dnr-2018-tr-made-up-news-exposure"),
+    ("karabakh", "events", "second-karabakh-war"),
+    ("nakhchivan", "errata", "nakhchivan-agreement-renaming"),
+    ("turkish states", "errata", "ots-name-slip-con-p2"),
+]
+PRIMARY_KEYS = {"actors": "actor_id", "accounts": "account_id", "commitments": "commitment_id",
+                "survey_figures": "figure_id", "events": "event_id", "errata": "erratum_id"}
+
+
+@pytest.fixture(scope="module")
+def get(fresh_db):
+    datasette = Datasette(immutables=[str(fresh_db)], metadata=copy.deepcopy(build_metadata(ROOT)),
+                          settings=json.loads((ROOT / "settings.json").read_text()))
+
+    def fetch(path, **params):
+        async def go():
+            return await datasette.client.get(path, params=params)
+        return asyncio.run(go())
+
+    return fetch
+
+
+@pytest.mark.parametrize("typed,table,expected", CASES)
+def test_search_box_finds_what_a_reader_types(get, typed, table, expected):
+    found = [r[PRIMARY_KEYS[table]] for r in get(f"/ots/{table}.json", _search=typed, _shape="array", _size="max").json()]
+    assert expected in found, f"{typed!r} in {table}: found {found}"
+
+
+@pytest.mark.parametrize("typed,table,expected", CASES)
+def test_search_everything_finds_what_a_reader_types(get, typed, table, expected):
+    found = [(r["table_name"], r["row_id"]) for r in get("/ots/search_everything.json", q=typed, _shape="array").json()]
+    assert (table, expected) in found, f"{typed!r}: found {found}"
+
+
+def test_search_with_quotes_or_operators_does_not_fail(get):
+    for typed in ['"', 'a OR', "NEAR(", "*", "-x"]:
+        assert get("/ots/search_everything.json", q=typed, _shape="array").status_code == 200, typed
+
+
+def test_search_finds_nothing_for_an_absent_word(get):
+    assert get("/ots/actors.json", _search="zzyzx", _shape="array").json() == []
+
+
+@pytest.mark.parametrize("text,folded", [("Çavuşoğlu", "cavusoglu"), ("İlham", "ilham"), ("Kırgızistan", "kirgizistan"),
+                                         ("Szijjártó", "szijjarto"), ("Ağdərə", "agdere"), ("Орбан", "орбан")])
+def test_fold_gives_plain_lower_case_letters(text, folded):
+    assert fold(text) == folded
