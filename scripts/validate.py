@@ -431,6 +431,15 @@ class Rules:
             if row["attribution"] != "author_recommendation" and not row["cited_source_id"]:
                 yield self.problem("commitments", i, "cited_source_id", "attribution", f"attribution {row['attribution']} needs the cited source")
 
+    def rule_every_actor_office_checked(self):
+        checked = {r["actor_id"] for r in self.rows["office_checks"]}
+        for i, row in enumerate(self.rows["actors"]):
+            if row["actor_id"] not in checked:
+                yield self.problem("actors", i, "actor_id", "office-check", "every actor needs a row in office_checks (held the printed office on the tables' date?)")
+        for i, row in enumerate(self.rows["office_checks"]):
+            if row["holds_printed_office"] == "no" and not row["erratum_id"]:
+                yield self.problem("office_checks", i, "erratum_id", "office-check", "a change of office must be recorded in the errata")
+
 
 def validate(root: Path = ROOT) -> list[Problem]:
     resources = load_resources(root / "datapackage.yaml")
