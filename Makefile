@@ -2,7 +2,7 @@
 #
 #   data/*.csv + datapackage.yaml --validate--> --build--> build/ots.db --serve--> Datasette
 #                                                          build/metadata.json
-#   docs/ + mkdocs.yml ------------------------docs------> site/      (served at /docs/)
+#   docs/ + mkdocs.yml + build/ots.db ---------docs------> site/      (served at /docs/)
 
 SHELL := /bin/bash
 export NO_MKDOCS_2_WARNING := 1
@@ -25,7 +25,7 @@ SITE := site/index.html
 # Operational Datasette settings live in settings.json (not in the descriptive metadata).
 DATASETTE_SETTINGS = $(shell $(PY) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("settings.json")).items()))')
 
-.PHONY: help setup validate build docs serve test profile clean
+.PHONY: help setup validate build docs release serve test browser profile clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,9 +51,8 @@ $(INSPECT): $(DB)
 
 build: $(DB) $(METADATA) $(INSPECT) ## Validate, then build the SQLite database and Datasette metadata
 
-$(SITE): $(SETUP) mkdocs.yml $(shell find docs -type f 2>/dev/null)
-	rm -rf site.tmp && $(BIN)/mkdocs build --strict --quiet --site-dir site.tmp
-	rm -rf site && mv site.tmp site
+$(SITE): $(DB) mkdocs.yml scripts/docs.py scripts/charts.py $(shell find docs -type f 2>/dev/null) $(wildcard dist/releases.json)
+	$(PY) scripts/docs.py --db $(DB) --site site
 
 docs: $(SITE) ## Build the documentation site into site/
 
@@ -62,13 +61,31 @@ serve: build docs ## Build everything and serve Datasette with the docs on http:
 	@echo "Serving on http://$(HOST):$(PORT)/  (docs at /docs/)"
 	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) --metadata $(METADATA) \
 	  --host $(HOST) --port $(PORT) $(DATASETTE_SETTINGS) \
-	  --plugins-dir plugins --static docs:site --static downloads:dist
+	  --plugins-dir plugins --template-dir templates \
+	  --static docs:site --static downloads:dist --static assets:assets
 
-test: build docs ## Build everything, then run the whole test suite
+release: build ## Write dist/<version>/ (CSVs, datapackage.json, database, zip, SHA256SUMS); refuses an existing version
+	$(PY) scripts/release.py --db $(DB) --dist dist
+
+# cffconvert pins jsonschema<4 (breaks frictionless), so CITATION.cff is validated from its own venv.
+CFF_SETUP := .venv-cff/.installed
+$(CFF_SETUP): requirements-cff.txt
+	test -x .venv-cff/bin/python || $(PYTHON) -m venv .venv-cff
+	.venv-cff/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-cff.txt
+	touch $@
+
+# Browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
+
+browser: $(CHROMIUM) ## Install Debian's Chromium for the browser tests (needs root, as in CI)
+
+test: build docs $(CHROMIUM) $(CFF_SETUP) ## Build everything, then run the whole test suite (browser tests included)
 	$(PY) -m pytest
 
 profile: $(SETUP) ## Print a csvkit profile (csvstat) of every curated table
 	@for f in data/*.csv; do echo "== $$f"; $(BIN)/csvstat --no-inference "$$f" | head -n 60; done
 
 clean: ## Remove generated files (build/, site/); the virtual environment and releases stay
-	rm -rf build site site.tmp .pytest_cache
+	rm -rf build site site.builds site.link.tmp .pytest_cache test-artifacts

@@ -109,6 +109,10 @@ def load_table(db: sqlite_utils.Database, root: Path, resource: Resource) -> int
 def build(root: Path, target: Path) -> None:
     resources = load_resources(root / "datapackage.yaml")
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Leftovers of a build that was killed (kill -9 cannot clean up after itself): no step ever
+    # reads these names, and the next build removes them.
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)

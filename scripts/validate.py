@@ -49,6 +49,12 @@ HANDLE_PATTERN = {
 PLATFORM_COLUMN = {"twitter": "Twitter", "instagram": "Instagram", "facebook": "Facebook", "youtube": "Youtube"}
 METRIC_OF_PLATFORM = {"twitter": "followers", "instagram": "followers", "facebook": "followers", "youtube": "subscribers"}
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Spreadsheet formula injection: a cell starting with = + - @ may be executed when a CSV is opened
+# in a spreadsheet. Policy: cells are never altered (the data must stay as printed); instead only
+# the two printed shapes below may start that way, and anything else is refused before it can
+# reach a release. The docs tell spreadsheet users to import columns as text.
+FORMULA_PREFIX = ("=", "+", "-", "@")
+SAFE_PREFIXED = re.compile(r"-|-[0-9][0-9.]*|@[A-Za-z0-9_.-]+( .*)?")  # a printed dash, a negative number, a printed @handle
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def check_text_and_structure(root: Path, resource: Resource) -> list[Problem]:
         return [Problem(path, None, None, "file-missing", "the schema lists this file but it does not exist")]
     data = file.read_bytes()
     if not data:
-        return [Problem(path, None, None, "empty-file", "the file is empty; it needs at least the header row")]
+        return [Problem(path, 1, None, "empty-file", "the file is empty; it needs at least the header row")]
     if data.startswith(b"\xef\xbb\xbf"):
         return [Problem(path, 1, None, "byte-order-mark", "the file starts with a UTF-8 byte order mark; save it without one")]
     try:
@@ -132,6 +138,8 @@ def check_text_and_structure(root: Path, resource: Resource) -> list[Problem]:
                 problems.append(Problem(path, line, name, "control-character", f"control character {CONTROL_CHARS.search(value).group()!r}"))
             if value != value.strip():
                 problems.append(Problem(path, line, name, "surrounding-space", f"leading or trailing space in {value!r}"))
+            if value.startswith(FORMULA_PREFIX) and not SAFE_PREFIXED.fullmatch(value):
+                problems.append(Problem(path, line, name, "formula-prefix", f"{value[:40]!r} starts like a spreadsheet formula; only a printed '-', a number or an '@handle' may"))
             if unicodedata.normalize("NFC", value) != value:
                 problems.append(Problem(path, line, name, "unicode-nfc", f"{value!r} is not in Unicode NFC form"))
     return problems

@@ -53,3 +53,68 @@ def copy_project(destination: Path) -> Path:
     shutil.copy2(ROOT / "datapackage.yaml", destination / "datapackage.yaml")
     shutil.copytree(ROOT / "data", destination / "data")
     return destination
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """`make serve` on a free port, exactly as a reader starts it; stopped by its process group."""
+    import os
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    port = _free_port()
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "serve", f"PORT={port}"], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError("make serve stopped:\n" + server.stdout.read().decode())
+            try:
+                urllib.request.urlopen(base + "/", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the process group we started: make and datasette
+        server.wait(timeout=30)
+
+
+def datasette_fetcher(db_path: Path):
+    """A GET function on Datasette's own test client, configured as `make serve` configures it."""
+    import asyncio
+    import copy
+    import json
+
+    from datasette.app import Datasette
+
+    from metadata import build_metadata
+
+    datasette = Datasette(
+        immutables=[str(db_path)], metadata=copy.deepcopy(build_metadata(ROOT)),
+        settings=json.loads((ROOT / "settings.json").read_text()),
+        plugins_dir=str(ROOT / "plugins"), template_dir=str(ROOT / "templates"),
+    )
+
+    def fetch(path, **params):
+        async def go():
+            return await datasette.client.get(path, params=params or None)
+        return asyncio.run(go())
+
+    return fetch

@@ -25,6 +25,23 @@ def find_line(rows: list[list[str]], key: list[str]) -> int:
 
 def apply_edit(case: dict, file) -> int:
     """Edit the file as the case says; return the line the edit touched."""
+    if "bytes" in case:  # byte-level damage: encoding, byte order mark, line endings, emptiness
+        data = file.read_bytes()
+        edit = case["bytes"]
+        if edit == "prepend_bom":
+            file.write_bytes(b"\xef\xbb\xbf" + data)
+            return 1
+        if edit == "empty":
+            file.write_bytes(b"")
+            return 1
+        lines = data.split(b"\n")
+        line_number = next(i + 1 for i, l in enumerate(lines) if l.decode("utf-8").startswith(case["on_row"] + ","))
+        if edit == "latin1_line":
+            lines[line_number - 1] = lines[line_number - 1].decode("utf-8").encode("latin-1", errors="replace")
+        elif edit == "crlf_line":
+            lines[line_number - 1] += b"\r"
+        file.write_bytes(b"\n".join(lines))
+        return line_number
     text = file.read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header = rows[0]

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import copy
 import html
 import json
 import re
 
 import pytest
 import yaml
-from datasette.app import Datasette
 
-from conftest import ROOT, read_csv, show
+from conftest import ROOT, datasette_fetcher, read_csv, show
 from metadata import build_metadata, column_description
 
 SETTINGS = json.loads((ROOT / "settings.json").read_text())
@@ -22,17 +19,7 @@ CANNED = METADATA["databases"]["ots"]["queries"]
 
 @pytest.fixture(scope="module")
 def get(fresh_db):
-    datasette = Datasette(
-        immutables=[str(fresh_db)], metadata=copy.deepcopy(METADATA), settings=SETTINGS,
-        plugins_dir=str(ROOT / "plugins"),
-    )
-
-    def fetch(path):
-        async def go():
-            return await datasette.client.get(path)
-        return asyncio.run(go())
-
-    return fetch
+    return datasette_fetcher(fresh_db)
 
 
 def test_index_page_shows_title_licence_and_source(get):

@@ -3,16 +3,10 @@ through Datasette's own search box and the search-everything query."""
 
 from __future__ import annotations
 
-import asyncio
-import copy
-import json
-
 import pytest
-from datasette.app import Datasette
 
 from build import fold
-from conftest import ROOT
-from metadata import build_metadata
+from conftest import datasette_fetcher
 
 # (typed by a reader, table searched, row id that must be found)
 CASES = [
@@ -43,15 +37,7 @@ PRIMARY_KEYS = {"actors": "actor_id", "accounts": "account_id", "commitments": "
 
 @pytest.fixture(scope="module")
 def get(fresh_db):
-    datasette = Datasette(immutables=[str(fresh_db)], metadata=copy.deepcopy(build_metadata(ROOT)),
-                          settings=json.loads((ROOT / "settings.json").read_text()))
-
-    def fetch(path, **params):
-        async def go():
-            return await datasette.client.get(path, params=params)
-        return asyncio.run(go())
-
-    return fetch
+    return datasette_fetcher(fresh_db)
 
 
 @pytest.mark.parametrize("typed,table,expected", CASES)

@@ -1,0 +1,69 @@
+"""What a reader sees, in Debian's headless Chromium: pages load without console errors, declare
+their language, pass axe-core's WCAG 2 A/AA checks (less a short, commented allow-list), and are
+saved as screenshots in test-artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+from conftest import ROOT, show
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+# Flags from this machine's notes: no sandbox as root, no background network (the network is closed).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+PAGES = [
+    ("docs-home-en", "/docs/", "en"),
+    ("docs-home-tr", "/docs/tr/", "tr"),
+    ("docs-home-ru", "/docs/ru/", "ru"),
+    ("docs-methodology-tr", "/docs/tr/methodology/", "tr"),
+    ("docs-charts-ru", "/docs/ru/charts/", "ru"),
+    ("docs-errata-en", "/docs/errata/", "en"),
+    ("datasette-index", "/", "en"),
+    ("datasette-follower-counts", "/ots/follower_counts", "en"),
+    ("datasette-table-1", "/ots/article_table_1", "en"),
+]
+
+# axe rules that upstream templates still break, each with the reason it is not ours to fix.
+ALLOWED = {
+    # Datasette 0.65's table.html renders the filter's value <input class="filter-value"> with no
+    # label (upstream template; overriding the whole table template for it would fork it).
+    ("datasette", "label"),
+    # The same template's filter <select name="_filter_column"> and <select name="_filter_op">
+    # have no label either (upstream; a known Datasette 0.65 gap).
+    ("datasette", "select-name"),
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("name,path,lang", PAGES, ids=[p[0] for p in PAGES])
+def test_page_loads_cleanly_and_accessibly(browser, live_server, name, path, lang):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(live_server + path, wait_until="networkidle")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert response.status == 200
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert not errors, show(errors)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
+    kind = "docs" if path.startswith("/docs") else "datasette"
+    violations = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"] if (kind, v["id"]) not in ALLOWED
+    ]
+    page.close()
+    assert not violations, show(violations)
