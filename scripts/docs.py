@@ -257,6 +257,30 @@ def downloads_page(out: Path, descriptor: dict, dist: Path) -> None:
     (out / "downloads.md").write_text("\n".join(parts), encoding="utf-8")
 
 
+def performance_page(out: Path, reports: Path) -> None:
+    """Render the measured figures (make loadtest, make bench) from their JSON reports."""
+    parts = ["# Performance\n",
+             "Figures measured on this project's own machine type (2 cores), against 127.0.0.1 only, by "
+             "`make loadtest` and `make bench`. They are written by those commands, never by hand.\n"]
+    load = reports / "loadtest.json"
+    if load.exists():
+        report = json.loads(load.read_text(encoding="utf-8"))
+        parts.append("## Load test (`make loadtest`)\n")
+        parts.append(f"wrk with {report['connections']} connections for {report['seconds_per_round']} s per round, rotating through "
+                     + ", ".join(f"`{esc(p)}`" for p in report["paths"]) + ".\n")
+        parts.append("| round | requests | requests/s | latency p50 | latency p99 | errors |\n|---|---|---|---|---|---|")
+        for number, r in enumerate(report["rounds"], 1):
+            parts.append(f"| {number} | {r['requests']:,} | {r['requests_per_second']:,.0f} | {esc(r['latency_p50'])} | {esc(r['latency_p99'])} | {r['errors']} |")
+        parts.append(f"\nDatasette's memory: {report['rss_kib_after_round_1']:,} KiB after round 1, "
+                     f"{report['rss_kib_after_round_2']:,} KiB after round 2 ({report['rss_growth_percent']}% growth).\n")
+    bench = reports / "bench.md"
+    if bench.exists():
+        parts.append(bench.read_text(encoding="utf-8"))
+    if len(parts) == 2:
+        parts.append("No measurement has been recorded yet.\n")
+    (out / "performance.md").write_text("\n".join(parts), encoding="utf-8")
+
+
 def json_ld(descriptor: dict, values: dict[str, str], lang: str) -> str:
     distribution = [
         {"@type": "DataDownload", "encodingFormat": "text/csv", "name": r["name"],
@@ -292,7 +316,7 @@ def json_ld(descriptor: dict, values: dict[str, str], lang: str) -> str:
 def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist: Path = ROOT / "dist") -> None:
     if out.exists():
         shutil.rmtree(out)
-    shutil.copytree(ROOT / "docs", out, ignore=shutil.ignore_patterns("i18n"))
+    shutil.copytree(ROOT / "docs", out, ignore=shutil.ignore_patterns("i18n", "reports"))
     strings = yaml.safe_load((i18n / "strings.yml").read_text(encoding="utf-8"))
     translations = {
         "commitments": yaml.safe_load((i18n / "commitments.yml").read_text(encoding="utf-8")),
@@ -305,6 +329,7 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     site = Site(db, out, strings, translations)
     made = charts.make_all(db, out / "assets" / "charts")
     downloads_page(out, descriptor, dist)
+    performance_page(out, ROOT / "docs" / "reports")
     for lang in LANGUAGES:
         site.data_dictionary(lang)
         site.errata(lang)
@@ -324,6 +349,7 @@ def build_site(source: Path, site: Path) -> None:
     """Build into a fresh folder under site.builds/, then point the `site` symlink at it with one
     atomic rename: readers (and `make serve`) see the old site or the new one, never a half one,
     even if this process is killed."""
+    site = Path(os.path.abspath(site))  # absolute, but not resolved: `site` itself is the symlink
     builds = site.with_name(site.name + ".builds")
     builds.mkdir(exist_ok=True)
     current = site.resolve() if site.is_symlink() else None
@@ -331,10 +357,14 @@ def build_site(source: Path, site: Path) -> None:
         if old != current:
             shutil.rmtree(old, ignore_errors=True)
     target = builds / f"site-{os.getpid()}-{len(list(builds.iterdir()))}"
+    # mkdocs.yml names build/docs; a config that inherits it points MkDocs at `source` instead.
+    config = source.with_name(source.name + ".mkdocs.yml")
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {source.resolve()}\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(target)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(config), "--site-dir", str(target)],
         cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
     )
+    config.unlink(missing_ok=True)
     if result.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         raise DocsError("mkdocs build failed:\n" + result.stdout + result.stderr)
@@ -360,11 +390,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=ROOT / "build" / "ots.db")
     parser.add_argument("--site", type=Path, default=ROOT / "site")
     parser.add_argument("--i18n", type=Path, default=ROOT / "docs" / "i18n", help="folder of strings.yml and translations")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "docs", help="where the generated Markdown is assembled")
     args = parser.parse_args(argv)
-    source = ROOT / "build" / "docs"
     try:
-        generate(args.db, source, args.i18n)
-        build_site(source, args.site)
+        generate(args.db, args.work, args.i18n)
+        build_site(args.work, args.site)
     except DocsError as error:
         print(f"docs failed: {error}; {args.site} was not changed", file=sys.stderr)
         return 1

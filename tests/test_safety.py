@@ -1,0 +1,96 @@
+"""Text from the data is shown as text, never run as HTML or script; Datasette is read-only and
+stops runaway queries; any input either validates or is refused with a Problem, never a crash."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import ROOT, copy_project, datasette_fetcher
+from validate import Problem, validate
+
+PAYLOADS = {
+    "script": "<script>alert('x')</script>",
+    "handler": '<img src=x onerror="alert(1)">',
+    "js_url": "javascript:alert(1)",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_get(tmp_path_factory, fresh_db):
+    """Datasette serving a copy of the database whose text holds markup and a javascript: URL."""
+    path = tmp_path_factory.mktemp("hostile") / "ots.db"
+    shutil.copyfile(fresh_db, path)
+    conn = sqlite3.connect(path)
+    conn.execute("update actors set name = ?, note = ? where actor_id = 'viktor-orban'", (PAYLOADS["script"], PAYLOADS["handler"]))
+    conn.execute("update accounts set url = ?, note = ? where account_id = 'twitter-rterdogan'", (PAYLOADS["js_url"], PAYLOADS["script"]))
+    conn.commit()
+    conn.close()
+    return datasette_fetcher(path)
+
+
+@pytest.mark.parametrize("path", ["/ots/actors", "/ots/actors/viktor-orban", "/ots/accounts", "/ots/accounts/twitter-rterdogan",
+                                  "/ots/accounts_by_audience", "/ots/search_everything?q=orban"])
+def test_markup_in_the_data_is_escaped_on_datasette_pages(hostile_get, path):
+    page = hostile_get(path).text
+    assert "<script>alert('x')</script>" not in page
+    assert '<img src=x onerror="alert(1)">' not in page
+    assert 'href="javascript:' not in page
+
+
+def test_a_runaway_query_is_stopped_by_the_time_limit(hostile_get):
+    endless = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+    response = hostile_get("/ots.json", sql=endless)
+    assert response.status_code == 400 and "too long" in response.text.lower()
+
+
+@pytest.mark.parametrize("sql", ["delete from actors", "update actors set name = 'x'", "drop table actors",
+                                 "insert into states (state_code) values ('XX')"])
+def test_datasette_refuses_to_write(hostile_get, sql):
+    response = hostile_get("/ots.json", sql=sql)
+    assert response.status_code == 400
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return copy_project(tmp_path_factory.mktemp("fuzz"))
+
+
+def rewrite_cell(path, row_index, column, value):
+    rows = list(csv.reader(open(path, encoding="utf-8", newline="")))
+    rows[row_index][column] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.sampled_from(["actors.csv", "accounts.csv", "follower_counts.csv", "events.csv"]),
+       row=st.integers(min_value=1, max_value=5), column=st.integers(min_value=0, max_value=8), value=st.text(max_size=30))
+def test_any_cell_value_validates_or_is_refused_with_a_problem(project, table, row, column, value):
+    path = project / "data" / table
+    original = path.read_bytes()
+    try:
+        rewrite_cell(path, row, column, value)
+        problems = validate(project)
+        assert all(isinstance(p, Problem) and p.path and p.rule for p in problems)
+    finally:
+        path.write_bytes(original)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=200))
+def test_any_file_content_validates_or_is_refused_with_a_problem(project, content):
+    path = project / "data" / "states.csv"
+    original = path.read_bytes()
+    try:
+        path.write_bytes(content)
+        problems = validate(project)
+        assert problems and all(isinstance(p, Problem) and p.path == "data/states.csv" for p in problems)
+    finally:
+        path.write_bytes(original)
