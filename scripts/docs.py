@@ -358,7 +358,7 @@ def build_site(source: Path, site: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     target = builds / f"site-{os.getpid()}-{len(list(builds.iterdir()))}"
     # mkdocs.yml names build/docs; a config that inherits it points MkDocs at `source` instead.
-    config = source.with_name(source.name + ".mkdocs.yml")
+    config = Path(os.path.abspath(source.with_name(source.name + ".mkdocs.yml")))
     config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {source.resolve()}\n", encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(config), "--site-dir", str(target)],
