@@ -76,25 +76,68 @@ def build_search(db: sqlite_utils.Database) -> None:
         db.conn.executemany(f"INSERT INTO [{table}_fts] (rowid, search_text) VALUES (?, ?)", rows)
 
 
-# Views that answer common questions without repeating the joins in every canned query.
+# Views that answer common questions without repeating joins in every query. Each has its
+# description here, beside its SQL (scripts/metadata.py shows it in Datasette).
 VIEWS = {
-    # One row per printed table cell (platform column) of Tables 1-3, text exactly as printed:
-    # a cell holding two accounts is joined back from its entries with a space; a cell the printed
-    # row does not have is NULL, a cell printed empty is ''.
-    "printed_cells": """
+    "printed_cells": (
+        "One row per printed table cell (platform column) of Tables 1-3, text exactly as printed: a cell "
+        "holding two accounts is joined back from its entries with a space; a cell the printed row does not "
+        "have is null, a cell printed empty is an empty string.",
+        """
 select l.listing_id, l.table_number, l.row_number, l.label_as_printed, cells.platform, cells.cell_text
 from actor_listings l
 join (
-  select c.listing_id, a.platform,
-    group_concat(c.cell_text_as_printed, ' ') as cell_text
-  from (select * from follower_counts order by listing_id, entry_number) c
+  -- group_concat follows the subquery's order in practice; the raw round-trip tests guard it
+  select c.listing_id, a.platform, group_concat(c.cell_text_as_printed, ' ') as cell_text
+  from (select * from follower_counts where listing_id is not null order by listing_id, entry_number) c
   join accounts a on a.account_id = c.account_id
   group by c.listing_id, a.platform
   union all
   select listing_id, platform, case when absence_kind = 'cell_not_printed' then null else as_printed end
-  from absences
+  from absences where listing_id is not null
 ) cells on cells.listing_id = l.listing_id
 """,
+    ),
+    "account_observations": (
+        "One figure per account, metric and date: where the article prints the same account twice on one "
+        "date (Tables 1 and 3), the row with a value is kept, then the first by count_id.",
+        """
+select account_id, metric, observed_on, count, count_as_printed, count_precision, is_ambiguous, count_id, source_id
+from (
+  select c.*, row_number() over (partition by account_id, metric, observed_on order by count is null, count_id) as pick
+  from follower_counts c
+) where pick = 1
+""",
+    ),
+    "latest_counts": (
+        "The latest figure of every account and metric, with the account and actor.",
+        """
+select o.account_id, a.platform, a.handle, a.actor_id, ac.name as actor_name, o.metric, o.observed_on,
+  o.count, o.count_as_printed, o.count_precision, o.is_ambiguous, o.count_id, o.source_id
+from (
+  select *, row_number() over (partition by account_id, metric order by observed_on desc) as recency
+  from account_observations
+) o
+join accounts a on a.account_id = o.account_id
+join actors ac on ac.actor_id = a.actor_id
+where o.recency = 1
+""",
+    ),
+    "count_changes": (
+        "Change between consecutive observations of every account and metric: absolute, and in percent of "
+        "the earlier figure (empty when either figure is empty or the earlier one is zero).",
+        """
+select account_id, metric, previous_on, observed_on, previous_count, count,
+  count - previous_count as change,
+  case when previous_count > 0 then round(100.0 * (count - previous_count) / previous_count, 2) end as change_percent,
+  previous_count_id, count_id
+from (
+  select o.*, lag(observed_on) over w as previous_on, lag(count) over w as previous_count, lag(count_id) over w as previous_count_id
+  from account_observations o
+  window w as (partition by account_id, metric order by observed_on)
+) where previous_on is not null
+""",
+    ),
 }
 
 
@@ -130,7 +173,7 @@ def build(root: Path, target: Path) -> None:
         for table, indexes in INDEXES.items():
             for columns in indexes:
                 db[table].create_index(columns, index_name=f"idx_{table}_{'_'.join(columns)}")
-        for name, sql in VIEWS.items():
+        for name, (_, sql) in VIEWS.items():
             db.create_view(name, sql.strip())
         build_search(db)
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]

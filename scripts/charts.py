@@ -182,6 +182,30 @@ def timeline(db: sqlite3.Connection, folder: Path) -> Chart:
     return Chart("timeline", alt, sql_url(TIMELINE_SQL), width, height)
 
 
+CHANGE_SQL = """
+select a.handle, a.platform, ac.name, c.previous_on, c.observed_on, c.change_percent
+from count_changes c join accounts a using (account_id) join actors ac on ac.actor_id = a.actor_id
+where c.change_percent is not null and c.observed_on = (select max(observed_on) from account_observations)
+order by c.change_percent, c.account_id"""
+
+
+def change(db: sqlite3.Connection, folder: Path) -> Chart | None:
+    """Change since the previous round, once there is more than one round."""
+    rows = db.execute(CHANGE_SQL).fetchall()
+    if not rows:
+        return None
+    fig, ax = plt.subplots(figsize=(9, 0.24 * len(rows) + 1.2))
+    ax.barh(range(len(rows)), [r[5] for r in rows], color=[PLATFORM_COLOURS[r[1]] for r in rows])
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [f"{r[2]} · {r[0]}" for r in rows], fontsize=8)
+    ax.set_xlabel(f"change in percent, {rows[0][3]} to {rows[0][4]}")
+    alt = (f"Bar chart of the change in followers or subscribers of {len(rows)} accounts between their previous "
+           f"observation and {rows[0][4]}: from {rows[0][5]}% ({rows[0][2]}, {rows[0][0]}) to {rows[-1][5]}% ({rows[-1][2]}, {rows[-1][0]}).")
+    width, height = save(fig, folder / "change.svg", "Change since the previous round", alt)
+    return Chart("change", alt, sql_url(CHANGE_SQL), width, height)
+
+
 def make_all(db: sqlite3.Connection, folder: Path) -> list[Chart]:
     folder.mkdir(parents=True, exist_ok=True)
-    return [audience(db, folder), presence(db, folder), commitments(db, folder), timeline(db, folder)]
+    made = [audience(db, folder), presence(db, folder), commitments(db, folder), timeline(db, folder), change(db, folder)]
+    return [chart for chart in made if chart]

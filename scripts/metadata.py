@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from build import VIEWS
 from schema import ROOT, Field, load_descriptor, load_resources
 
 DATABASE = "ots"
@@ -35,6 +36,8 @@ def build_metadata(root: Path = ROOT) -> dict:
         table = tables.setdefault(resource.name, {})
         table["description"] = resource.description
         table["columns"] = {field.name: column_description(field) for field in resource.fields}
+    for view, (description, _) in VIEWS.items():
+        tables.setdefault(view, {})["description"] = description
     metadata["databases"][DATABASE].setdefault("description", f"Data package version {descriptor['version']}.")
     return metadata
 

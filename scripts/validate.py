@@ -295,10 +295,11 @@ class Rules:
         listings = {(r["table_number"], r["row_number"]): r["listing_id"] for r in self.rows["actor_listings"]}
         counts_by_cell = defaultdict(list)
         for row in self.rows["follower_counts"]:
-            counts_by_cell[(row["listing_id"], row["cell_number"])].append(row)
+            if row["listing_id"]:  # rows of later rounds are not printed in the article
+                counts_by_cell[(row["listing_id"], row["cell_number"])].append(row)
         absences_by_cell = defaultdict(list)
         for row in self.rows["absences"]:
-            if row["cell_number"]:
+            if row["listing_id"] and row["cell_number"]:
                 absences_by_cell[(row["listing_id"], row["cell_number"])].append(row)
         seen = set()
         for j, raw in enumerate(self.rows["raw_table_rows"]):
@@ -342,15 +343,18 @@ class Rules:
         platform_of = {a["account_id"]: a["platform"] for a in self.rows["accounts"]}
         covered = defaultdict(list)
         for row in self.rows["follower_counts"]:
-            covered[(row["listing_id"], platform_of.get(row["account_id"]))].append("count")
+            if row["listing_id"]:
+                covered[(row["listing_id"], platform_of.get(row["account_id"]))].append("count")
         for i, row in enumerate(self.rows["absences"]):
+            if not row["listing_id"]:
+                continue  # later rounds: see rule_round_observations
             key = (row["listing_id"], row["platform"])
             if "count" in covered[key]:
                 yield self.problem("absences", i, "platform", "platform-coverage", f"{key[0]} has both an account and an absence for {key[1]}")
             covered[key].append("absence")
             if (row["absence_kind"] == "cell_not_printed") != (row["cell_number"] == ""):
                 yield self.problem("absences", i, "cell_number", "absence-kind", "cell_not_printed has no cell_number; every other kind has one")
-            expected = {"none_available": "None available", "dash": "-", "empty_cell": "", "cell_not_printed": ""}[row["absence_kind"]]
+            expected = {"none_available": "None available", "dash": "-", "empty_cell": "", "cell_not_printed": "", "not_found": ""}[row["absence_kind"]]
             if row["as_printed"] != expected:
                 yield self.problem("absences", i, "as_printed", "absence-kind", f"absence_kind {row['absence_kind']} is printed as {expected!r}")
         for i, row in enumerate(self.rows["actor_listings"]):
@@ -364,7 +368,7 @@ class Rules:
         for table in ("follower_counts", "absences"):
             for i, row in enumerate(self.rows[table]):
                 expected = updated.get(table_of.get(row["listing_id"]))
-                if row["source_id"] == "altun-2023" and expected and row["observed_on"] != expected:
+                if row["listing_id"] and expected and row["observed_on"] != expected:
                     yield self.problem(table, i, "observed_on", "as-of-date", f"the article's table note dates this figure {expected}")
 
     def rule_locator_names_table_row_and_column(self):
@@ -447,6 +451,45 @@ class Rules:
         for i, row in enumerate(self.rows["office_checks"]):
             if row["holds_printed_office"] == "no" and not row["erratum_id"]:
                 yield self.problem("office_checks", i, "erratum_id", "office-check", "a change of office must be recorded in the errata")
+
+    def rule_round_observations(self):
+        """A figure either comes from a printed table cell (listing, cell, entry, cell text) or
+        from a later round of observations (none of them, and an observation_round source), and
+        a round holds one value per account, date and metric."""
+        kind = {r["source_id"]: r["source_type"] for r in self.rows["sources"]}
+        seen = {}
+        for i, row in enumerate(self.rows["follower_counts"]):
+            printed = [row[c] for c in ("listing_id", "cell_number", "entry_number", "cell_text_as_printed")]
+            if row["listing_id"]:
+                if not all(printed):
+                    yield self.problem("follower_counts", i, "cell_number", "round-or-table", "a figure from a table row needs cell_number, entry_number and cell_text_as_printed")
+                if kind.get(row["source_id"]) == "observation_round":
+                    yield self.problem("follower_counts", i, "listing_id", "round-or-table", "a round of observations has no printed table row")
+                continue
+            if any(printed):
+                yield self.problem("follower_counts", i, "cell_number", "round-or-table", "a figure from a round has no listing_id, cell_number, entry_number or cell_text_as_printed")
+            if kind.get(row["source_id"]) != "observation_round":
+                yield self.problem("follower_counts", i, "source_id", "round-or-table", "a figure without a table row must come from a source of type observation_round")
+            key = (row["account_id"], row["observed_on"], row["metric"])
+            if key in seen:
+                yield self.problem("follower_counts", i, "account_id", "one-value-per-round", f"{key[0]} already has a {key[2]} figure on {key[1]} (row {seen[key]})")
+            seen.setdefault(key, i + 1)
+        actor_of = {a["account_id"]: (a["actor_id"], a["platform"]) for a in self.rows["accounts"]}
+        counted = {(*actor_of.get(r["account_id"], ("", "")), r["observed_on"]) for r in self.rows["follower_counts"] if not r["listing_id"]}
+        absent = {}
+        for i, row in enumerate(self.rows["absences"]):
+            if row["listing_id"]:
+                if row["absence_kind"] == "not_found":
+                    yield self.problem("absences", i, "absence_kind", "round-or-table", "not_found is for rounds; a printed cell has its own kind")
+                continue
+            if row["absence_kind"] != "not_found" or kind.get(row["source_id"]) != "observation_round":
+                yield self.problem("absences", i, "absence_kind", "round-or-table", "an absence without a table row must be not_found, from an observation_round source")
+            key = (row["actor_id"], row["platform"], row["observed_on"])
+            if key in counted:
+                yield self.problem("absences", i, "platform", "one-value-per-round", f"{key[0]} has a {key[1]} figure on {key[2]} and an absence")
+            if key in absent:
+                yield self.problem("absences", i, "platform", "one-value-per-round", f"{key[0]} already has a {key[1]} absence on {key[2]} (row {absent[key]})")
+            absent.setdefault(key, i + 1)
 
 
 def validate(root: Path = ROOT) -> list[Problem]:

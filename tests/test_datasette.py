@@ -55,7 +55,8 @@ def test_column_descriptions_appear_on_the_table_page(get, resources, table):
 
 
 # Example parameters for the canned queries that take them.
-QUERY_PARAMS = {"search_everything": "?q=cavusoglu", "commitments_by_domain": "?domain=culture", "figures_by_country": "?country=TR"}
+QUERY_PARAMS = {"search_everything": "?q=cavusoglu", "commitments_by_domain": "?domain=culture", "figures_by_country": "?country=TR",
+                "change_between_rounds": "?from_on=2022-06-22&to_on=2022-06-22"}
 
 
 @pytest.mark.parametrize("query", sorted(CANNED))
