@@ -119,3 +119,16 @@ def test_a_round_figure_from_an_article_source_is_refused(tmp_path):
     append_rows(project / "data/follower_counts.csv", [stray])
     result = failing_build(project)
     assert result.returncode == 1 and "[round-or-table]" in result.stderr and "column 'source_id'" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("template,table", [("follower_counts_round.csv", "follower_counts"), ("absences_round.csv", "absences"),
+                                            ("sources_round.csv", "sources")])
+def test_round_templates_have_the_schema_header_and_an_example_that_validates(template, table, resources, tmp_path):
+    from validate import validate
+
+    path = ROOT / "data-templates" / template
+    assert next(csv.reader(open(path, encoding="utf-8"))) == resources[table].field_names
+    project = copy_project(tmp_path)
+    for name, target in (("sources_round.csv", "sources"), ("follower_counts_round.csv", "follower_counts"), ("absences_round.csv", "absences")):
+        append_rows(project / f"data/{target}.csv", read_csv(ROOT / "data-templates" / name))
+    assert validate(project) == []
