@@ -86,9 +86,15 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
 
+# SQLite's own CLI: the fast CSV import of the build (the build falls back to Python without it)
+# and the no-checks floor of `make bench`.
+SQLITE3_CLI := /usr/bin/sqlite3
+$(SQLITE3_CLI):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
+
 browser: $(CHROMIUM) ## Install Debian's Chromium for the browser tests (needs root, as in CI)
 
-test: build docs $(CHROMIUM) $(CFF_SETUP) ## Build everything, then run the whole test suite (browser tests included)
+test: build docs $(CHROMIUM) $(SQLITE3_CLI) $(CFF_SETUP) ## Build everything, then run the whole test suite (browser tests included)
 	$(PY) -m pytest
 
 profile: $(SETUP) ## Print a csvkit profile (csvstat) of every curated table

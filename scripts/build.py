@@ -1,15 +1,18 @@
 """Step 2: validate, then build the SQLite database from the CSVs.
 
+Each CSV is parsed once: validation loads it into a staging database and checks it there
+(scripts/staging.py, scripts/validate.py); the build copies the checked rows into STRICT tables
+with keys and CHECK constraints generated from the schema, then adds indexes, views and search.
+
 The database is written to a temporary file beside the target and moved into place only when it
 is complete and has passed its own checks, so a failed or interrupted build leaves the previous
 database exactly as it was. The same inputs give a byte-identical file: rows are inserted in
-file order, nothing time-dependent is stored, and the file is VACUUMed at the end.
+file order and nothing time-dependent is stored.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sqlite3
 import sys
@@ -19,8 +22,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from schema import ROOT, Resource, create_table_sql, load_resources
-from validate import validate
+import staging
+from schema import ROOT, create_table_sql, load_resources
+from staging import convert_select
+from validate import run as run_validation
 
 DEFAULT_DB = ROOT / "build" / "ots.db"
 
@@ -29,7 +34,7 @@ INDEXES = {
     "actors": [["state_code"], ["role_category"]],
     "actor_listings": [["actor_id"], ["table_number", "row_number"]],
     "accounts": [["actor_id"], ["platform"], ["account_kind"]],
-    "follower_counts": [["account_id", "observed_on"], ["listing_id"], ["observed_on"], ["count"], ["is_ambiguous"]],
+    "follower_counts": [["account_id", "observed_on"], ["listing_id"], ["observed_on"], ["count"]],
     "absences": [["actor_id"], ["listing_id"], ["platform"], ["absence_kind"]],
 }
 
@@ -141,52 +146,73 @@ from (
 }
 
 
-def load_table(db: sqlite_utils.Database, root: Path, resource: Resource) -> int:
-    db.execute(create_table_sql(resource))
-    with open(root / resource.path, encoding="utf-8", newline="") as handle:
-        rows = (resource.convert_row(row) for row in csv.DictReader(handle))
-        db[resource.name].insert_all(rows, batch_size=1000)
-    return db[resource.name].count
+class ValidationFailed(Exception):
+    def __init__(self, problems):
+        super().__init__(f"{len(problems)} validation problem(s)")
+        self.problems = problems
 
 
-def build(root: Path, target: Path) -> None:
+def reserve(folder: Path, name: str) -> Path:
+    """A unique temporary path beside the target, with a name no step ever reads."""
+    fd, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    Path(path).unlink()  # sqlite creates its own file; mkstemp only reserved the name
+    return Path(path)
+
+
+def build(root: Path, target: Path, progress=None) -> None:
+    """Validate into a staging database, then copy the checked rows into the final STRICT tables.
+
+    Raises ValidationFailed with the problems when the data is not valid; the target is untouched.
+    """
     resources = load_resources(root / "datapackage.yaml")
     target.parent.mkdir(parents=True, exist_ok=True)
     # Leftovers of a build that was killed (kill -9 cannot clean up after itself): no step ever
     # reads these names, and the next build removes them.
     for stale in target.parent.glob(f".{target.name}.*.tmp"):
         stale.unlink(missing_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    stage_path = reserve(target.parent, f"{target.name}.staging")
+    tmp = reserve(target.parent, target.name)
+    say = progress or (lambda message: None)
     try:
-        tmp.unlink()  # sqlite creates its own file; mkstemp only reserved a unique name
+        stage = staging.connect(stage_path)
+        say("validating")
+        problems = run_validation(root, stage, resources)
+        stage.close()
+        if problems:
+            raise ValidationFailed(problems)
         db = sqlite_utils.Database(tmp)
         # SQLite 3.40 has no concat_ws(); this one skips NULLs the same way.
         db.conn.create_function("_concat_ws", -1, lambda sep, *parts: sep.join(str(p) for p in parts if p is not None), deterministic=True)
-        db.execute("PRAGMA foreign_keys = ON")
+        # The file is not in place until the end, so it needs no journal; it is fsynced before the move.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("ATTACH DATABASE ? AS staging", [str(stage_path)])
         for resource in resources:  # schema order: referenced tables come first
-            load_table(db, root, resource)
+            say(f"loading {resource.name}")
+            db.execute(create_table_sql(resource))
+            db.execute(f"INSERT INTO [{resource.name}] {convert_select(resource, 'staging.')}")
+        db.conn.commit()
+        db.execute("DETACH DATABASE staging")
         violations = db.execute("PRAGMA foreign_key_check").fetchall()
         if violations:
             raise RuntimeError(f"foreign key check failed after load: {violations[:5]}")
+        say("indexing")
         for table, indexes in INDEXES.items():
             for columns in indexes:
                 db[table].create_index(columns, index_name=f"idx_{table}_{'_'.join(columns)}")
         for name, (_, sql) in VIEWS.items():
             db.create_view(name, sql.strip())
+        say("search index")
         build_search(db)
-        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-        if integrity != "ok":
-            raise RuntimeError(f"integrity check failed: {integrity}")
         db.conn.commit()
-        db.execute("VACUUM")
         db.close()
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+        stage_path.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,14 +220,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="project folder holding datapackage.yaml and data/")
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file to write")
     args = parser.parse_args(argv)
-    problems = validate(args.root)
-    if problems:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        print(f"build stopped: {len(problems)} validation problem(s); {args.db} was not changed", file=sys.stderr)
-        return 1
+    progress = (lambda message: print(f"  {message} ...", file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
     try:
-        build(args.root, args.db)
+        build(args.root, args.db, progress)
+    except ValidationFailed as failure:
+        for problem in failure.problems:
+            print(problem, file=sys.stderr)
+        print(f"build stopped: {len(failure.problems)} validation problem(s); {args.db} was not changed", file=sys.stderr)
+        return 1
     except (sqlite3.DatabaseError, RuntimeError) as error:
         print(f"build failed: {error}; {args.db} was not changed", file=sys.stderr)
         return 1

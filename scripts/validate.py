@@ -4,11 +4,13 @@ on the first layer that finds problems.
 Layers, cheapest and most fundamental first (a file that is not well-formed CSV would only
 produce noise in the later layers, so they do not run on it):
 
-  1. text and structure  (this file)   UTF-8, no byte order mark, LF line endings, header exactly
+  1. text and structure  (staging.py)  UTF-8, no byte order mark, LF line endings, header exactly
                                         as the schema, same number of cells in every row, NFC,
-                                        no control characters, no leading or trailing spaces
-  2. schema              (frictionless) types, required, enums, patterns, ranges, primary, unique
-                                        and foreign keys
+                                        no control characters, no leading or trailing spaces,
+                                        nothing that a spreadsheet would run as a formula
+  2. schema              (staging.py)  types, required, enums, patterns, ranges, primary, unique
+                                        and foreign keys, as SQL generated from the schema over
+                                        the bulk-loaded rows
   3. project rules       (this file)   what a schema cannot say: printed figures parse to the
                                         stored counts, URLs match platforms, the curated tables
                                         account for every raw cell exactly once, ...
@@ -20,20 +22,18 @@ messages must name the schema's expectations (header, column names) and the exac
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import re
+import sqlite3
 import sys
-import unicodedata
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+import tempfile
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-import frictionless
-
+import staging
 from counts import MECHANICAL_RULES, CountParseError, parse_count
-from schema import ROOT, Resource, load_descriptor, load_resources
+from schema import ROOT, Resource, load_resources
+from staging import MAX_PROBLEMS, Problem
 
 PLATFORM_HOSTS = {"twitter": "twitter.com", "instagram": "www.instagram.com", "facebook": "www.facebook.com"}
 PROFILE_URL = {
@@ -48,145 +48,44 @@ HANDLE_PATTERN = {
 }
 PLATFORM_COLUMN = {"twitter": "Twitter", "instagram": "Instagram", "facebook": "Facebook", "youtube": "Youtube"}
 METRIC_OF_PLATFORM = {"twitter": "followers", "instagram": "followers", "facebook": "followers", "youtube": "subscribers"}
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Spreadsheet formula injection: a cell starting with = + - @ may be executed when a CSV is opened
-# in a spreadsheet. Policy: cells are never altered (the data must stay as printed); instead only
-# the two printed shapes below may start that way, and anything else is refused before it can
-# reach a release. The docs tell spreadsheet users to import columns as text.
-FORMULA_PREFIX = ("=", "+", "-", "@")
-SAFE_PREFIXED = re.compile(r"-|-[0-9][0-9.]*|@[A-Za-z0-9_.-]+( .*)?")  # a printed dash, a negative number, a printed @handle
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int | None  # line in the file (the header is line 1)
-    column: str | None
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.path + (f":{self.line}" if self.line else "")
-        row = f" row {self.line - 1}," if self.line and self.line > 1 else ""
-        column = f" column '{self.column}'," if self.column else ""
-        return f"{where}:{row}{column} [{self.rule}] {self.message}"
-
-
-# ---------------------------------------------------------------- layer 1: text and structure
-
-
-def check_text_and_structure(root: Path, resource: Resource) -> list[Problem]:
-    path = resource.path
-    file = root / path
-    if not file.exists():
-        return [Problem(path, None, None, "file-missing", "the schema lists this file but it does not exist")]
-    data = file.read_bytes()
-    if not data:
-        return [Problem(path, 1, None, "empty-file", "the file is empty; it needs at least the header row")]
-    if data.startswith(b"\xef\xbb\xbf"):
-        return [Problem(path, 1, None, "byte-order-mark", "the file starts with a UTF-8 byte order mark; save it without one")]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return [Problem(path, line, None, "encoding", f"not valid UTF-8 (byte {data[error.start]:#04x}); save the file as UTF-8")]
-    if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
-        return [Problem(path, line, None, "line-endings", "carriage return found; lines must end with LF only")]
-    if not text.endswith("\n"):
-        return [Problem(path, text.count("\n") + 1, None, "final-newline", "the last line must end with a newline")]
-
-    problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except csv.Error as error:
-        return [Problem(path, 1, None, "csv-syntax", str(error))]
-    expected = resource.field_names
-    if header != expected:
-        duplicated = sorted(name for name, n in Counter(header).items() if n > 1)
-        missing = [name for name in expected if name not in header]
-        unknown = [name for name in header if name not in expected]
-        detail = []
-        if duplicated:
-            detail.append(f"duplicated: {', '.join(duplicated)}")
-        if missing:
-            detail.append(f"missing: {', '.join(missing)}")
-        if unknown:
-            detail.append(f"not in the schema: {', '.join(unknown)}")
-        if not detail:
-            detail.append("same names in a different order")
-        return [Problem(path, 1, None, "header", f"header must be exactly {','.join(expected)} ({'; '.join(detail)})")]
-
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.append(Problem(path, line, None, "csv-syntax", f"{error} (an unterminated quote?)"))
-            break
-        line = reader.line_num
-        if len(row) != len(expected):
-            problems.append(Problem(path, line, None, "cell-count", f"{len(row)} cells, the header has {len(expected)}"))
-            continue
-        for name, value in zip(expected, row):
-            if "\n" in value:
-                problems.append(Problem(path, line, name, "line-break-in-cell", "a cell may not contain a line break"))
-            elif CONTROL_CHARS.search(value):
-                problems.append(Problem(path, line, name, "control-character", f"control character {CONTROL_CHARS.search(value).group()!r}"))
-            if value != value.strip():
-                problems.append(Problem(path, line, name, "surrounding-space", f"leading or trailing space in {value!r}"))
-            if value.startswith(FORMULA_PREFIX) and not SAFE_PREFIXED.fullmatch(value):
-                problems.append(Problem(path, line, name, "formula-prefix", f"{value[:40]!r} starts like a spreadsheet formula; only a printed '-', a number or an '@handle' may"))
-            if unicodedata.normalize("NFC", value) != value:
-                problems.append(Problem(path, line, name, "unicode-nfc", f"{value!r} is not in Unicode NFC form"))
-    return problems
-
-
-# ---------------------------------------------------------------- layer 2: the schema, by frictionless
-
-
-def check_schema(root: Path) -> list[Problem]:
-    descriptor = load_descriptor(root / "datapackage.yaml")
-    package = frictionless.Package(descriptor, basepath=str(root))
-    report = package.validate()
-    paths = {res["name"]: res["path"] for res in descriptor["resources"]}
-    primary_keys = {res["name"]: res["schema"].get("primaryKey", []) for res in descriptor["resources"]}
-    problems = []
-    for task in report.tasks:
-        for error in task.errors:
-            column = getattr(error, "field_name", None)
-            if not column and error.type == "foreign-key":
-                column = ", ".join(getattr(error, "field_names", []) or [])
-            if not column and error.type == "primary-key":
-                column = ", ".join(primary_keys.get(task.name, []))
-            problems.append(
-                Problem(paths.get(task.name, task.name), getattr(error, "row_number", None), column or None, error.type, error.note or error.message)
-            )
-    for error in report.errors:  # package-level problems (descriptor)
-        problems.append(Problem("datapackage.yaml", None, None, error.type, error.message))
-    return problems
-
 
 # ---------------------------------------------------------------- layer 3: project rules
 
-
-def read_rows(root: Path, resource: Resource) -> list[dict]:
-    with open(root / resource.path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+# A round row whose printed figure the database can confirm without Python: an exact count written
+# plainly (919) or with thousands commas (8,855). Every other row is read back by parse_count().
+PLAINLY_CONSISTENT = """
+    listing_id = '' AND is_ambiguous = 'false' AND count_precision = '1' AND is_rounded = 'false'
+    AND count NOT GLOB '*[^0-9]*' AND count != '' AND (count = '0' OR count NOT GLOB '0*') AND (
+      (parse_rule = 'plain_integer' AND count_as_printed = count)
+      OR (parse_rule = 'thousands_comma' AND length(count) > 3 AND count_as_printed = printf('%,d', CAST(count AS INTEGER))))
+"""
 
 
 class Rules:
-    """Rules across cells, rows and tables. Each method returns problems; names state the rule."""
+    """Rules across cells, rows and tables. Each method returns problems; names state the rule.
 
-    def __init__(self, root: Path, resources: dict[str, Resource]):
+    Small tables are read into Python. The two that grow with every round (follower_counts,
+    absences) are checked in SQL; only their article rows, and round rows whose printed figure
+    needs parse_count(), are read into Python."""
+
+    def __init__(self, conn: sqlite3.Connection, resources: dict[str, Resource]):
+        self.conn = conn
         self.res = resources
-        self.rows = {name: read_rows(root, r) for name, r in resources.items()}
+        conn.row_factory = sqlite3.Row
+        where = {"follower_counts": f"WHERE NOT ({PLAINLY_CONSISTENT})", "absences": "WHERE listing_id != ''"}
+        self.rows = {
+            name: [dict(r) for r in conn.execute(f"SELECT * FROM stage_{name} {where.get(name, '')} ORDER BY _line")]
+            for name in resources
+        }
+        conn.row_factory = None
 
     def problem(self, table: str, index: int, column: str | None, rule: str, message: str) -> Problem:
-        return Problem(self.res[table].path, index + 2, column, rule, message)
+        return Problem(self.res[table].path, self.rows[table][index]["_line"], column, rule, message)
+
+    def sql_problems(self, table: str, column: str, rule: str, sql: str, message) -> list[Problem]:
+        """Run a query returning (_line, ...) rows and make a Problem of each."""
+        return [Problem(self.res[table].path, row[0], column, rule, message(*row[1:]))
+                for row in self.conn.execute(sql + f" LIMIT {MAX_PROBLEMS}")]
 
     def all(self) -> list[Problem]:
         problems = []
@@ -232,11 +131,12 @@ class Rules:
                     yield self.problem("follower_counts", i, "is_rounded", "rounding", f"precision {row['count_precision']} means is_rounded {expected}")
 
     def rule_metric_matches_platform(self):
-        platform_of = {a["account_id"]: a["platform"] for a in self.rows["accounts"]}
-        for i, row in enumerate(self.rows["follower_counts"]):
-            platform = platform_of.get(row["account_id"])
-            if platform and row["metric"] != METRIC_OF_PLATFORM[platform]:
-                yield self.problem("follower_counts", i, "metric", "metric-platform", f"a {platform} account counts {METRIC_OF_PLATFORM[platform]}, not {row['metric']}")
+        return self.sql_problems(
+            "follower_counts", "metric", "metric-platform",
+            """SELECT c._line, a.platform, c.metric FROM stage_follower_counts c JOIN stage_accounts a ON a.account_id = c.account_id
+               WHERE c.metric != CASE a.platform WHEN 'youtube' THEN 'subscribers' ELSE 'followers' END ORDER BY c._line""",
+            lambda platform, metric: f"a {platform} account counts {METRIC_OF_PLATFORM[platform]}, not {metric}",
+        )
 
     def rule_account_url_matches_platform_and_handle(self):
         for i, row in enumerate(self.rows["accounts"]):
@@ -456,53 +356,89 @@ class Rules:
         """A figure either comes from a printed table cell (listing, cell, entry, cell text) or
         from a later round of observations (none of them, and an observation_round source), and
         a round holds one value per account, date and metric."""
-        kind = {r["source_id"]: r["source_type"] for r in self.rows["sources"]}
-        seen = {}
-        for i, row in enumerate(self.rows["follower_counts"]):
-            printed = [row[c] for c in ("listing_id", "cell_number", "entry_number", "cell_text_as_printed")]
-            if row["listing_id"]:
-                if not all(printed):
-                    yield self.problem("follower_counts", i, "cell_number", "round-or-table", "a figure from a table row needs cell_number, entry_number and cell_text_as_printed")
-                if kind.get(row["source_id"]) == "observation_round":
-                    yield self.problem("follower_counts", i, "listing_id", "round-or-table", "a round of observations has no printed table row")
-                continue
-            if any(printed):
-                yield self.problem("follower_counts", i, "cell_number", "round-or-table", "a figure from a round has no listing_id, cell_number, entry_number or cell_text_as_printed")
-            if kind.get(row["source_id"]) != "observation_round":
-                yield self.problem("follower_counts", i, "source_id", "round-or-table", "a figure without a table row must come from a source of type observation_round")
-            key = (row["account_id"], row["observed_on"], row["metric"])
-            if key in seen:
-                yield self.problem("follower_counts", i, "account_id", "one-value-per-round", f"{key[0]} already has a {key[2]} figure on {key[1]} (row {seen[key]})")
-            seen.setdefault(key, i + 1)
-        actor_of = {a["account_id"]: (a["actor_id"], a["platform"]) for a in self.rows["accounts"]}
-        counted = {(*actor_of.get(r["account_id"], ("", "")), r["observed_on"]) for r in self.rows["follower_counts"] if not r["listing_id"]}
-        absent = {}
-        for i, row in enumerate(self.rows["absences"]):
-            if row["listing_id"]:
-                if row["absence_kind"] == "not_found":
-                    yield self.problem("absences", i, "absence_kind", "round-or-table", "not_found is for rounds; a printed cell has its own kind")
-                continue
-            if row["absence_kind"] != "not_found" or kind.get(row["source_id"]) != "observation_round":
-                yield self.problem("absences", i, "absence_kind", "round-or-table", "an absence without a table row must be not_found, from an observation_round source")
-            key = (row["actor_id"], row["platform"], row["observed_on"])
-            if key in counted:
-                yield self.problem("absences", i, "platform", "one-value-per-round", f"{key[0]} has a {key[1]} figure on {key[2]} and an absence")
-            if key in absent:
-                yield self.problem("absences", i, "platform", "one-value-per-round", f"{key[0]} already has a {key[1]} absence on {key[2]} (row {absent[key]})")
-            absent.setdefault(key, i + 1)
+        rounds = "(SELECT source_id FROM stage_sources WHERE source_type = 'observation_round')"
+        printed = "cell_number != '' OR entry_number != '' OR cell_text_as_printed != ''"
+        # One scan for the four per-row rules; each flag names the column and rule it breaks.
+        flags = [
+            ("cell_number", "listing_id != '' AND (cell_number = '' OR entry_number = '' OR cell_text_as_printed = '')",
+             "a figure from a table row needs cell_number, entry_number and cell_text_as_printed"),
+            ("listing_id", f"listing_id != '' AND source_id IN {rounds}", "a round of observations has no printed table row"),
+            ("cell_number", f"listing_id = '' AND ({printed})",
+             "a figure from a round has no listing_id, cell_number, entry_number or cell_text_as_printed"),
+            ("source_id", f"listing_id = '' AND source_id NOT IN {rounds}",
+             "a figure without a table row must come from a source of type observation_round"),
+        ]
+        problems = []
+        any_flag = " OR ".join(f"({condition})" for _, condition, _ in flags)
+        if self.conn.execute(f"SELECT EXISTS (SELECT 1 FROM stage_follower_counts WHERE {any_flag})").fetchone()[0]:
+            for column, condition, message in flags:
+                problems += self.sql_problems("follower_counts", column, "round-or-table",
+                                              f"SELECT _line FROM stage_follower_counts WHERE {condition} ORDER BY _line",
+                                              lambda message=message: message)
+        if self.conn.execute("""SELECT EXISTS (SELECT 1 FROM stage_follower_counts WHERE listing_id = ''
+                                GROUP BY account_id, observed_on, metric HAVING count(*) > 1)""").fetchone()[0]:
+            problems += self.sql_problems(
+                "follower_counts", "account_id", "one-value-per-round",
+                """SELECT _line, account_id, metric, observed_on, first FROM (
+                     SELECT _line, account_id, metric, observed_on,
+                       first_value(_line) OVER (PARTITION BY account_id, observed_on, metric ORDER BY _line) AS first,
+                       row_number() OVER (PARTITION BY account_id, observed_on, metric ORDER BY _line) AS n
+                     FROM stage_follower_counts WHERE listing_id = '') WHERE n > 1 ORDER BY _line""",
+                lambda account, metric, on, first: f"{account} already has a {metric} figure on {on} (line {first})")
+        problems += self.sql_problems(
+            "absences", "absence_kind", "round-or-table",
+            "SELECT _line FROM stage_absences WHERE listing_id != '' AND absence_kind = 'not_found' ORDER BY _line",
+            lambda: "not_found is for rounds; a printed cell has its own kind")
+        problems += self.sql_problems(
+            "absences", "absence_kind", "round-or-table",
+            f"SELECT _line FROM stage_absences WHERE listing_id = '' AND (absence_kind != 'not_found' OR source_id NOT IN {rounds}) ORDER BY _line",
+            lambda: "an absence without a table row must be not_found, from an observation_round source")
+        problems += self.sql_problems(
+            "absences", "platform", "one-value-per-round",
+            """SELECT b._line, b.actor_id, b.platform, b.observed_on FROM stage_absences b
+               WHERE b.listing_id = '' AND EXISTS (
+                 SELECT 1 FROM stage_follower_counts c JOIN stage_accounts a ON a.account_id = c.account_id
+                 WHERE c.listing_id = '' AND a.actor_id = b.actor_id AND a.platform = b.platform AND c.observed_on = b.observed_on)
+               ORDER BY b._line""",
+            lambda actor, platform, on: f"{actor} has a {platform} figure on {on} and an absence")
+        problems += self.sql_problems(
+            "absences", "platform", "one-value-per-round",
+            """SELECT _line, actor_id, platform, observed_on, first FROM (
+                 SELECT _line, actor_id, platform, observed_on,
+                   first_value(_line) OVER (PARTITION BY actor_id, platform, observed_on ORDER BY _line) AS first,
+                   row_number() OVER (PARTITION BY actor_id, platform, observed_on ORDER BY _line) AS n
+                 FROM stage_absences WHERE listing_id = '') WHERE n > 1 ORDER BY _line""",
+            lambda actor, platform, on, first: f"{actor} already has a {platform} absence on {on} (line {first})")
+        return problems
+
+
+def run(root: Path, conn: sqlite3.Connection, resources: list[Resource]) -> list[Problem]:
+    """All three layers against a staging database; the build then loads from the same staging."""
+    problems = []
+    for resource in resources:
+        problems.extend(staging.load(conn, root, resource))
+    if problems:
+        return problems
+    by_name = {r.name: r for r in resources}
+    for resource in resources:
+        problems.extend(staging.check_fields(conn, resource))
+    if problems:
+        return problems
+    for resource in resources:
+        problems.extend(staging.check_keys(conn, resource, by_name))
+    if problems:
+        return problems
+    return list(Rules(conn, by_name).all())
 
 
 def validate(root: Path = ROOT) -> list[Problem]:
     resources = load_resources(root / "datapackage.yaml")
-    problems = []
-    for resource in resources:
-        problems.extend(check_text_and_structure(root, resource))
-    if problems:
-        return problems
-    problems = check_schema(root)
-    if problems:
-        return problems
-    return list(Rules(root, {r.name: r for r in resources}).all())
+    with tempfile.TemporaryDirectory() as folder:
+        conn = staging.connect(Path(folder) / "staging.db")
+        try:
+            return run(root, conn, resources)
+        finally:
+            conn.close()
 
 
 def main(argv: list[str] | None = None) -> int:
