@@ -25,7 +25,7 @@ SITE := site/index.html
 # Operational Datasette settings live in settings.json (not in the descriptive metadata).
 DATASETTE_SETTINGS = $(shell $(PY) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("settings.json")).items()))')
 
-.PHONY: help setup validate build docs release serve test loadtest browser profile clean
+.PHONY: help setup validate build docs release serve test loadtest bench browser profile clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -73,6 +73,9 @@ $(WRK):
 
 loadtest: build docs $(WRK) ## Bounded load test of `make serve` on 127.0.0.1 (wrk, 2 x 20 s); figures go to docs/reports/
 	$(PY) scripts/loadtest.py
+
+bench: build docs $(WRK) $(SQLITE3_CLI) ## Benchmarks at a million synthetic rows: build vs .import, JSON vs static, page latency; report in docs/reports/
+	$(PY) scripts/bench.py
 
 # cffconvert pins jsonschema<4 (breaks frictionless), so CITATION.cff is validated from its own venv.
 CFF_SETUP := .venv-cff/.installed

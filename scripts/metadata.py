@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from build import VIEWS
+from build import DERIVED_TABLES, VIEWS
 from schema import ROOT, Field, load_descriptor, load_resources
 
 DATABASE = "ots"
@@ -36,7 +36,7 @@ def build_metadata(root: Path = ROOT) -> dict:
         table = tables.setdefault(resource.name, {})
         table["description"] = resource.description
         table["columns"] = {field.name: column_description(field) for field in resource.fields}
-    for view, (description, _) in VIEWS.items():
+    for view, (description, _) in {**VIEWS, **DERIVED_TABLES}.items():
         tables.setdefault(view, {})["description"] = description
     metadata["databases"][DATABASE].setdefault("description", f"Data package version {descriptor['version']}.")
     return metadata

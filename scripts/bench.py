@@ -1,0 +1,200 @@
+"""Benchmarks (`make bench`): the validated build against SQLite's own bulk import of the same CSVs,
+Datasette's JSON and HTML against a static file from the same server, and page latency at the
+real size and at a million rows. Targets are checked here and reported, never asserted in tests.
+
+Writes docs/reports/bench.json and docs/reports/bench.md (rendered on the docs' Performance
+page). Servers listen on 127.0.0.1 only and are stopped by their process group.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import synth
+from schema import ROOT, load_resources
+
+PY = sys.executable
+TARGETS = {"build_ratio": 5.0, "json_vs_static": 0.5, "latency_ratio": 2.0}
+LATENCY_PATHS = {
+    "first page": "/ots/follower_counts",
+    "a facet": "/ots/follower_counts?_facet=metric",
+    "a filter": "/ots/follower_counts?account_id=twitter-rterdogan",
+    "a sort": "/ots/follower_counts?_sort=observed_on",
+    "latest counts": "/ots/latest_counts",
+}
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, int]:
+    """Wall time and peak memory (KiB) of one command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def floor(project: Path, target: Path) -> float:
+    """SQLite's own .import of the same CSVs with no checks at all: the practical floor."""
+    target.unlink(missing_ok=True)
+    commands = [f".import --csv '{project / r.path}' {r.name}" for r in load_resources(project / "datapackage.yaml")]
+    start = time.perf_counter()
+    subprocess.run(["sqlite3", str(target)], input="\n".join(commands) + "\n", text=True, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def measure_build(project: Path, work: Path, runs: int) -> dict:
+    db = work / "bench.db"
+    builds = [timed([PY, str(ROOT / "scripts/build.py"), "--root", str(project), "--db", str(db)]) for _ in range(runs)]
+    floors = [floor(project, work / "floor.db") for _ in range(runs)]
+    rows = sum(1 for _ in open(project / "data/follower_counts.csv", encoding="utf-8")) - 1
+    best = min(b[0] for b in builds)
+    return {"follower_count_rows": rows, "validated_build_s": round(best, 2), "peak_memory_mib": round(max(b[1] for b in builds) / 1024),
+            "sqlite_import_floor_s": round(min(floors), 2), "ratio": round(best / min(floors), 2), "db": str(db)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """Datasette with the flags of `make serve`, on a given database."""
+
+    def __init__(self, db: Path):
+        self.db, self.port = db, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        inspect = self.db.with_suffix(".inspect.json")
+        subprocess.run([str(ROOT / ".venv/bin/datasette"), "inspect", str(self.db), "--inspect-file", str(inspect)], check=True)
+        settings = json.loads((ROOT / "settings.json").read_text())
+        args = [a for k, v in settings.items() for a in ("--setting", k, str(v).lower() if isinstance(v, bool) else str(v))]
+        # The database file must be named ots.db for the /ots/ URLs and metadata to apply.
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/datasette"), "serve", "-i", str(self.db), "--inspect-file", str(inspect),
+             "--metadata", str(ROOT / "build/metadata.json"), "--host", "127.0.0.1", "--port", str(self.port), *args,
+             "--plugins-dir", str(ROOT / "plugins"), "--template-dir", str(ROOT / "templates"),
+             "--static", f"assets:{ROOT / 'assets'}", "--static", f"docs:{ROOT / 'site'}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=5)
+                return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+
+    def __exit__(self, *exc):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(url: str, seconds: int) -> dict:
+    out = subprocess.run(["wrk", "-t2", "-c20", f"-d{seconds}s", url], capture_output=True, text=True, check=True).stdout
+    errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    return {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "errors": errors}
+
+
+def latency(base: str, path: str, repeat: int) -> float:
+    for _ in range(2):  # warm up
+        urllib.request.urlopen(base + path, timeout=30).read()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            response.read()
+            assert response.status == 200
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def render(report: dict) -> str:
+    b, s, t = report["build"], report["serving"], TARGETS
+    ok = lambda good: "met" if good else "**not met**"  # noqa: E731
+    lines = ["## Benchmarks (`make bench`)\n",
+             f"Synthetic data: {b['large']['follower_count_rows']:,} follower counts ({report['synthetic']}), generated by "
+             "`scripts/synth.py` outside `data/`; the real data for the small size. Each build is the full "
+             "validated build (every rule, every message); the floor is SQLite's own `.import` of the same CSVs with no checks.\n",
+             "| size | rows | validated build | floor (.import) | ratio | target | peak memory |",
+             "|---|---|---|---|---|---|---|"]
+    for name in ("small", "large"):
+        r = b[name]
+        lines.append(f"| {name} | {r['follower_count_rows']:,} | {r['validated_build_s']} s | {r['sqlite_import_floor_s']} s | "
+                     f"{r['ratio']}x | within {t['build_ratio']}x: {ok(r['ratio'] <= t['build_ratio']) if name == 'large' else 'n/a'} | {r['peak_memory_mib']} MiB |")
+    lines += ["", f"Throughput at {b['large']['follower_count_rows']:,} rows, wrk, 20 connections, {s['seconds']} s each, 127.0.0.1:\n",
+              "| URL | requests/s | errors | ratio to the static file |", "|---|---|---|---|"]
+    for name in ("static", "json", "html"):
+        r = s[name]
+        ratio = round(r["requests_per_second"] / s["static"]["requests_per_second"], 2)
+        target = f" (target 0.5 or better: {ok(ratio >= t['json_vs_static'])})" if name == "json" else ""
+        lines.append(f"| `{r['path']}` | {r['requests_per_second']:,.0f} | {r['errors']} | {ratio}{target} |")
+    lines += ["", "Median page latency (ms) over repeated requests, real size against a million rows:\n",
+              "| page | small | large | ratio | within 2x |", "|---|---|---|---|---|"]
+    for name, r in report["latency"].items():
+        lines.append(f"| {name} (`{r['path']}`) | {r['small_ms']:.1f} | {r['large_ms']:.1f} | {r['ratio']}x | {ok(r['ratio'] <= t['latency_ratio'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=1000)
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per URL")
+    parser.add_argument("--runs", type=int, default=2, help="builds per size (the best is reported)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reports")
+    args = parser.parse_args(argv)
+    work = ROOT / "build" / "bench"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "small").mkdir(parents=True)
+    (work / "large").mkdir()
+    big = work / "synthetic"
+    print(f"generating {args.accounts} x {args.days} synthetic counts ...", file=sys.stderr)
+    synth.generate(big, args.accounts, args.days)
+    small_project = work / "real"
+    small_project.mkdir()
+    shutil.copyfile(ROOT / "datapackage.yaml", small_project / "datapackage.yaml")
+    shutil.copytree(ROOT / "data", small_project / "data")
+    print("timing builds ...", file=sys.stderr)
+    build = {"small": measure_build(small_project, work / "small", args.runs), "large": measure_build(big, work / "large", args.runs)}
+    serving, lat = {"seconds": args.seconds}, {}
+    small_db, large_db = work / "small" / "ots.db", work / "large" / "ots.db"
+    Path(build["small"].pop("db")).rename(small_db)
+    Path(build["large"].pop("db")).rename(large_db)
+    print("measuring the server ...", file=sys.stderr)
+    with Server(large_db) as server:
+        for name, path in (("static", "/assets/datasette.css"), ("json", "/ots/follower_counts.json"), ("html", "/ots/follower_counts")):
+            serving[name] = dict(wrk(server.base + path, args.seconds), path=path)
+        large = {name: latency(server.base, path, 15) for name, path in LATENCY_PATHS.items()}
+    with Server(small_db) as server:
+        small = {name: latency(server.base, path, 15) for name, path in LATENCY_PATHS.items()}
+    for name, path in LATENCY_PATHS.items():
+        lat[name] = {"path": path, "small_ms": round(small[name], 1), "large_ms": round(large[name], 1),
+                     "ratio": round(large[name] / small[name], 2)}
+    report = {"synthetic": f"{args.accounts} accounts x {args.days} daily rounds", "targets": TARGETS,
+              "build": build, "serving": serving, "latency": lat}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (args.out / "bench.md").write_text(render(report), encoding="utf-8")
+    print(render(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
