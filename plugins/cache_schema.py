@@ -1,4 +1,4 @@
-"""Cache schema introspection for immutable databases.
+"""Cache schema introspection and anonymous permission checks for immutable databases.
 
 Datasette 0.65 asks SQLite for a table's columns, keys, foreign keys, label column and full-text
 index again on every request (a dozen PRAGMA queries, each a hop to a worker thread); for a
@@ -40,3 +40,29 @@ def startup(datasette):
         original = getattr(Database, name)
         if not hasattr(original, "_cached_original"):
             setattr(Database, name, _cached(name, original))
+
+
+# Permission checks: every page view asks "may the anonymous reader view this instance, database,
+# table?" several times, and each question runs a SQL lookup and walks the metadata. Nothing here
+# has accounts and the metadata and the database never change while serving, so the answer for
+# an anonymous reader is computed once. A signed-in actor (none exists here) is never cached.
+def _cached_permission(original):
+    async def permission_allowed(self, actor, action, resource=None, default=False):
+        if actor is not None or any(db.is_mutable for db in self.databases.values() if db.name != "_internal"):
+            return await original(self, actor, action, resource=resource, default=default)
+        cache = self.__dict__.setdefault("_anonymous_permission_cache", {})
+        key = (action, resource if not isinstance(resource, list) else tuple(resource), default)
+        if key not in cache:
+            cache[key] = await original(self, actor, action, resource=resource, default=default)
+        return cache[key]
+
+    permission_allowed._cached_original = original
+    return permission_allowed
+
+
+@hookimpl(specname="startup")
+def cache_permissions(datasette):
+    from datasette.app import Datasette
+
+    if not hasattr(Datasette.permission_allowed, "_cached_original"):
+        Datasette.permission_allowed = _cached_permission(Datasette.permission_allowed)

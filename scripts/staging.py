@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from schema import Field, Resource
+from schema import SLUG_PATTERN, Field, Resource, slug_violation
 
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 # Spreadsheet formula injection: a cell starting with = + - @ may be run when a CSV is opened in a
@@ -34,9 +34,6 @@ CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 # number, an @handle), and anything else is refused before it can reach a release.
 FORMULA_PREFIX = ("=", "+", "-", "@")
 SAFE_PREFIXED = re.compile(r"-|-[0-9][0-9.]*|@[A-Za-z0-9_.-]+( .*)?")
-# The slug pattern of most ids, checked with GLOBs (C speed) instead of a Python regex per row:
-# at a million rows the regex would be the slowest check of all. A test proves both agree.
-SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 MAX_PROBLEMS = 200  # per check; a broken file is reported, not listed to the end
 
 
@@ -183,20 +180,25 @@ def _header_problem(path: str, file: Path, expected: list[str]) -> Problem | Non
     return Problem(path, 1, None, "header", f"header must be exactly {','.join(expected)} ({'; '.join(detail)})")
 
 
-def _import_with_cli(conn: sqlite3.Connection, file: Path, table: str, rows_expected: int) -> bool:
-    """Bulk-load with SQLite's own CSV importer (C speed). False when it is not installed or the
-    file needs the exact messages of the Python reader (ragged rows, quotes, multi-line cells)."""
-    if not SQLITE3_CLI:
-        return False
+def _import_with_cli(conn: sqlite3.Connection, root: Path, jobs: list[tuple[Resource, int]]) -> set[str]:
+    """Bulk-load files with SQLite's own CSV importer (C speed), all in one process. Returns the
+    names of the tables it loaded completely and silently; the others (or all, when the CLI is not
+    installed) go through the Python reader, which names every structural problem exactly."""
+    if not SQLITE3_CLI or not jobs:
+        return set()
     database = conn.execute("PRAGMA database_list").fetchone()[2]
     conn.commit()
-    result = subprocess.run([SQLITE3_CLI, "-bail", database, ".import --csv --skip 1 '" + str(file).replace("'", "''") + f"' {table}"],
-                            capture_output=True, text=True)
-    imported = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    if result.returncode == 0 and not result.stderr.strip() and imported == rows_expected:
-        return True
-    conn.execute(f"DELETE FROM {table}")
-    return False
+    script = "".join(".import --csv --skip 1 '" + str(root / r.path).replace("'", "''") + f"' raw_{r.name}\n" for r, _ in jobs)
+    result = subprocess.run([SQLITE3_CLI, database], input=script, capture_output=True, text=True)
+    complaints = result.stderr
+    loaded = set()
+    for resource, rows_expected in jobs:
+        imported = conn.execute(f"SELECT count(*) FROM raw_{resource.name}").fetchone()[0]
+        if result.returncode == 0 and resource.path not in complaints and imported == rows_expected:
+            loaded.add(resource.name)
+        else:
+            conn.execute(f"DELETE FROM raw_{resource.name}")
+    return loaded
 
 
 def _import_with_python(conn: sqlite3.Connection, path: str, file: Path, table: str, width: int) -> list[Problem]:
@@ -230,37 +232,50 @@ def _import_with_python(conn: sqlite3.Connection, path: str, file: Path, table: 
     return problems
 
 
-def load(conn: sqlite3.Connection, root: Path, resource: Resource) -> list[Problem]:
-    """Check one CSV as text and structure and load it, as text, into its staging table.
-
-    The rows land in raw_<table> (row n of the file is rowid n - 1) and are read through the view
-    stage_<table>, which adds the file line as _line for the messages."""
+def _prepare(conn: sqlite3.Connection, root: Path, resource: Resource) -> tuple[list[Problem], int]:
+    """Text and header checks of one file, and its empty raw table. Returns problems and lines."""
     path = resource.path
     file = root / path
     if not file.exists():
-        return [Problem(path, None, None, "file-missing", "the schema lists this file but it does not exist")]
+        return [Problem(path, None, None, "file-missing", "the schema lists this file but it does not exist")], 0
     with open(file, "rb") as handle:
         start = handle.read(3)
     if not start:
-        return [Problem(path, 1, None, "empty-file", "the file is empty; it needs at least the header row")]
+        return [Problem(path, 1, None, "empty-file", "the file is empty; it needs at least the header row")], 0
     if start == b"\xef\xbb\xbf":
-        return [Problem(path, 1, None, "byte-order-mark", "the file starts with a UTF-8 byte order mark; save it without one")]
+        return [Problem(path, 1, None, "byte-order-mark", "the file starts with a UTF-8 byte order mark; save it without one")], 0
     problems, lines = _check_text(path, file)
     if any(p.rule in ("encoding", "line-endings") for p in problems):
-        return problems
+        return problems, lines
     header = _header_problem(path, file, resource.field_names)
     if header:
-        return [header]
-    problems = [_with_column(p, file, resource.field_names) for p in problems]
-    raw, table = f"raw_{resource.name}", stage_name(resource)
-    width = len(resource.fields)
-    conn.execute(f"DROP VIEW IF EXISTS {table}")
+        return [header], lines
+    raw = f"raw_{resource.name}"
+    conn.execute(f"DROP VIEW IF EXISTS {stage_name(resource)}")
     conn.execute(f"DROP TABLE IF EXISTS {raw}")
-    conn.execute(f"CREATE TABLE {raw} ({', '.join(f'c{i} TEXT' for i in range(width))})")
-    if not _import_with_cli(conn, file, raw, lines - 1):
-        problems += _import_with_python(conn, path, file, raw, width)
-    names = ", ".join(f"c{i} AS {quote(f.name)}" for i, f in enumerate(resource.fields))
-    conn.execute(f"CREATE VIEW {table} AS SELECT rowid + 1 AS _line, {names} FROM {raw}")
+    conn.execute(f"CREATE TABLE {raw} ({', '.join(f'c{i} TEXT' for i in range(len(resource.fields)))})")
+    return [_with_column(p, file, resource.field_names) for p in problems], lines
+
+
+def load_all(conn: sqlite3.Connection, root: Path, resources: list[Resource]) -> list[Problem]:
+    """Check every file as text and structure and load it, as text, into staging.
+
+    The rows of a file land in raw_<table> (row n of the file is rowid n - 1) and are read through
+    the view stage_<table>, which names the columns and adds the file line as _line."""
+    problems, jobs = [], []
+    for resource in resources:
+        found, lines = _prepare(conn, root, resource)
+        problems += found
+        if not found:
+            jobs.append((resource, lines - 1))
+    if problems:
+        return problems[:MAX_PROBLEMS]
+    loaded = _import_with_cli(conn, root, jobs)
+    for resource, _ in jobs:
+        if resource.name not in loaded:
+            problems += _import_with_python(conn, resource.path, root / resource.path, f"raw_{resource.name}", len(resource.fields))
+        names = ", ".join(f"c{i} AS {quote(f.name)}" for i, f in enumerate(resource.fields))
+        conn.execute(f"CREATE VIEW {stage_name(resource)} AS SELECT rowid + 1 AS _line, {names} FROM raw_{resource.name}")
     conn.commit()
     return problems[:MAX_PROBLEMS]
 
@@ -268,14 +283,16 @@ def load(conn: sqlite3.Connection, root: Path, resource: Resource) -> list[Probl
 # ------------------------------------------------------------------ layer 2: the schema, in SQL
 
 
-def field_check(resource: Resource, field: Field) -> list[tuple[str, str, str]]:
-    """(SQL condition true for a bad value, rule name, message) for each rule of one field."""
+def field_check(resource: Resource, field: Field) -> list[tuple[str, str, str, bool]]:
+    """(SQL condition true for a bad value, rule name, message, enforced by the final table) for
+    each rule of one field. Rules the final STRICT table enforces itself (types, NOT NULL, CHECKs)
+    are only run here to name the rows when the table refuses a load."""
     col = quote(field.name)
     missing = resource.missing_values if field.missing_values is None else field.missing_values
     empty_is_null = "" in missing
-    conditions = []  # (condition, rule, message)
+    conditions = []  # (condition, rule, message, enforced by the table)
     if field.required:
-        conditions.append((f"{col} = ''", "constraint-error", 'constraint "required" is "True"'))
+        conditions.append((f"{col} = ''", "constraint-error", 'constraint "required" is "True"', empty_is_null))
     present = f"{col} != ''" if empty_is_null else "1"
     type_checks = {
         "integer": f"NOT ({col} GLOB '[0-9]*' AND {col} NOT GLOB '*[^0-9]*' OR {col} GLOB '-[0-9]*' AND substr({col}, 2) NOT GLOB '*[^0-9]*')",
@@ -284,37 +301,37 @@ def field_check(resource: Resource, field: Field) -> list[tuple[str, str, str]]:
         "date": f"date({col}, '+0 days') IS NOT {col}",
     }
     if field.type in type_checks:
-        conditions.append((f"{present} AND {type_checks[field.type]}", "type-error", f'type is "{field.type}"'))
+        conditions.append((f"{present} AND {type_checks[field.type]}", "type-error", f'type is "{field.type}"', True))
     fk_fields = {name for fk in resource.foreign_keys for name in fk["fields"]}
     if field.type == "string" and not field.enum and "pattern" not in field.constraints and field.name not in fk_fields:
         # Cell hygiene on free-text columns. Every other column already refuses a stray space or a
         # leading "=" through its type, enum, pattern or foreign key, with its own message.
-        conditions.append((f"({col} GLOB '[ \t]*' OR {col} GLOB '*[ \t]')", "surrounding-space", "leading or trailing space"))
+        conditions.append((f"({col} GLOB '[ \t]*' OR {col} GLOB '*[ \t]')", "surrounding-space", "leading or trailing space", False))
         conditions.append((f"{col} GLOB '[=+@-]*' AND unsafe_prefix({col})", "formula-prefix",
-                           "starts like a spreadsheet formula; only a printed '-', a number or an '@handle' may"))
+                           "starts like a spreadsheet formula; only a printed '-', a number or an '@handle' may", False))
     value = f"CAST({col} AS INTEGER)" if field.type == "integer" else f"CAST({col} AS REAL)" if field.type == "number" else col
     if field.enum:
         conditions.append((f"{present} AND {col} NOT IN ({', '.join(literal(v) for v in field.enum)})", "constraint-error",
-                           f'constraint "enum" is "{field.enum}"'))
+                           f'constraint "enum" is "{field.enum}"', True))
     if "minimum" in field.constraints:
         conditions.append((f"{present} AND {value} < {field.constraints['minimum']}", "constraint-error",
-                           f'constraint "minimum" is "{field.constraints["minimum"]}"'))
+                           f'constraint "minimum" is "{field.constraints["minimum"]}"', True))
     if "maximum" in field.constraints:
         conditions.append((f"{present} AND {value} > {field.constraints['maximum']}", "constraint-error",
-                           f'constraint "maximum" is "{field.constraints["maximum"]}"'))
+                           f'constraint "maximum" is "{field.constraints["maximum"]}"', True))
     if "pattern" in field.constraints:
         pattern = field.constraints["pattern"]
-        if pattern == SLUG_PATTERN:
-            bad = (f"({col} GLOB '*[^a-z0-9-]*' OR {col} GLOB '-*' OR {col} GLOB '*-' OR {col} GLOB '*--*')")
-        else:
-            bad = f"NOT regexp({literal(pattern)}, {col})"
-        conditions.append((f"{present} AND {bad}", "constraint-error", f'constraint "pattern" is "{pattern}"'))
+        slug = pattern == SLUG_PATTERN
+        bad = slug_violation(col) if slug else f"NOT regexp({literal(pattern)}, {col})"
+        conditions.append((f"{present} AND {bad}", "constraint-error", f'constraint "pattern" is "{pattern}"', slug))
     return conditions
 
 
-def check_fields(conn: sqlite3.Connection, resource: Resource) -> list[Problem]:
+def check_fields(conn: sqlite3.Connection, resource: Resource, only_unenforced: bool = False) -> list[Problem]:
+    """Every field rule of a table (or only those its final table cannot enforce), with rows."""
     table = stage_name(resource)
-    checks = [(field, cond, rule, message) for field in resource.fields for cond, rule, message in field_check(resource, field)]
+    checks = [(field, cond, rule, message) for field in resource.fields
+              for cond, rule, message, enforced in field_check(resource, field) if not (only_unenforced and enforced)]
     if not checks:
         return []
     # Fast path: one scan of the table for any bad value.
@@ -368,17 +385,22 @@ def check_keys(conn: sqlite3.Connection, resource: Resource, resources: dict[str
 
 
 def convert_select(resource: Resource, schema: str = "") -> str:
-    """SELECT that turns a checked staging table into typed values for the final STRICT table."""
+    """SELECT that turns staged text into typed values for the final STRICT table. A value that is
+    not of its type is passed on as text, so that the STRICT table refuses it: the table, not a
+    separate scan, is the check."""
     parts = []
     for i, field in enumerate(resource.fields):
         col = f"c{i}"
         missing = resource.missing_values if field.missing_values is None else field.missing_values
-        value = f"NULLIF({col}, '')" if "" in missing else col
+        empty = "NULL" if "" in missing else col
         if field.type == "integer":
-            value = f"CAST({value} AS INTEGER)"
+            value = (f"CASE WHEN {col} = '' THEN {empty} WHEN {col} GLOB '[0-9]*' AND {col} NOT GLOB '*[^0-9]*' "
+                     f"OR {col} GLOB '-[0-9]*' AND substr({col}, 2) NOT GLOB '*[^0-9]*' THEN CAST({col} AS INTEGER) ELSE {col} END")
         elif field.type == "number":
-            value = f"CAST({value} AS REAL)"
+            value = f"CASE WHEN {col} = '' THEN {empty} WHEN is_number({col}) THEN CAST({col} AS REAL) ELSE {col} END"
         elif field.type == "boolean":
-            value = f"CASE {col} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END"
+            value = f"CASE {col} WHEN 'true' THEN 1 WHEN 'false' THEN 0 WHEN '' THEN {empty} ELSE {col} END"
+        else:
+            value = f"NULLIF({col}, '')" if "" in missing else col
         parts.append(value)
     return f"SELECT {', '.join(parts)} FROM {schema}raw_{resource.name} ORDER BY rowid"

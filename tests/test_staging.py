@@ -22,8 +22,7 @@ def staged_rows(tmp_path, use_cli: bool) -> dict[str, list[tuple]]:
     original = staging.SQLITE3_CLI
     staging.SQLITE3_CLI = staging.SQLITE3_CLI if use_cli else None
     try:
-        for resource in RESOURCES:
-            assert staging.load(conn, ROOT, resource) == []
+        assert staging.load_all(conn, ROOT, RESOURCES) == []
         return {r.name: conn.execute(f"SELECT * FROM stage_{r.name} ORDER BY _line").fetchall() for r in RESOURCES}
     finally:
         staging.SQLITE3_CLI = original
@@ -45,7 +44,7 @@ SLUG = re.compile(staging.SLUG_PATTERN)
 def test_slug_glob_check_agrees_with_the_regular_expression(value):
     resource = next(r for r in RESOURCES if r.name == "actors")
     field = resource.field("actor_id")
-    condition = next(c for c, rule, message in staging.field_check(resource, field) if "pattern" in message)
+    condition = next(c for c, rule, message, _ in staging.field_check(resource, field) if "pattern" in message)
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE t ([actor_id] TEXT)")
     conn.execute("INSERT INTO t VALUES (?)", (value,))
