@@ -44,6 +44,12 @@ class Chart:
     height: int
 
 
+def short(text: str, limit: int) -> str:
+    """Keep chart labels short enough for the chart to stay readable at page width; the full text
+    is in the data behind each chart."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def sql_url(sql: str) -> str:
     return "/ots.csv?sql=" + quote(" ".join(sql.split()), safe="") + "&_size=max"
 
@@ -69,8 +75,8 @@ where c.count is not null order by c.count, c.count_id"""
 
 def audience(db: sqlite3.Connection, folder: Path) -> Chart:
     rows = db.execute(AUDIENCE_SQL).fetchall()
-    fig, ax = plt.subplots(figsize=(9, 0.22 * len(rows) + 1.2))
-    labels = [f"{name} · {handle}" for name, _, handle, _, _ in rows]
+    fig, ax = plt.subplots(figsize=(6, 0.22 * len(rows) + 1.2))
+    labels = [f"{short(name, 30)} · {short(handle, 24)}" for name, _, handle, _, _ in rows]
     ax.barh(range(len(rows)), [r[3] for r in rows], color=[PLATFORM_COLOURS[r[1]] for r in rows])
     for i, row in enumerate(rows):
         ax.text(row[3] * 1.08, i, row[4], va="center", fontsize=8)
@@ -112,7 +118,7 @@ def presence(db: sqlite3.Connection, folder: Path) -> Chart:
     ax.set_ylim(len(listings), 0)
     ax.set_xticks([x + 0.47 for x in range(len(platforms))], [PLATFORM_LABELS[p] for p in platforms])
     ax.xaxis.tick_top()
-    ax.set_yticks([y + 0.45 for y in range(len(listings))], [f"{state} · {name} (Table {table})" for _, state, name, table in listings], fontsize=8)
+    ax.set_yticks([y + 0.45 for y in range(len(listings))], [f"{state} · {short(name, 36)} (Table {table})" for _, state, name, table in listings], fontsize=8)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -164,11 +170,11 @@ def timeline(db: sqlite3.Connection, folder: Path) -> Chart:
         parts = [int(p) for p in value.split("-")]
         return parts[0] + ((parts[1] - 1) / 12 if len(parts) > 1 else 0) + ((parts[2] - 1) / 365 if len(parts) > 2 else 0)
 
-    fig, ax = plt.subplots(figsize=(9, 0.26 * len(rows) + 1))
+    fig, ax = plt.subplots(figsize=(6, 0.26 * len(rows) + 1))
     for i, (start, printed, title, erratum) in enumerate(rows):
         wrong = erratum is not None
         ax.plot(year(start), i, marker="X" if wrong else "o", color="#D55E00" if wrong else "#0072B2", markersize=6)
-        ax.text(year(start) + 0.4, i, f"{printed}: {title}" + (" (date wrong, see errata)" if wrong else ""), va="center", fontsize=8)
+        ax.text(year(start) + 0.4, i, f"{printed}: {short(title, 60)}" + (" (date wrong)" if wrong else ""), va="center", fontsize=8)
     ax.set_ylim(len(rows), -1)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
@@ -197,7 +203,7 @@ def change(db: sqlite3.Connection, folder: Path) -> Chart | None:
     fig, ax = plt.subplots(figsize=(9, 0.24 * len(rows) + 1.2))
     ax.barh(range(len(rows)), [r[5] for r in rows], color=[PLATFORM_COLOURS[r[1]] for r in rows])
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(range(len(rows)), [f"{r[2]} · {r[0]}" for r in rows], fontsize=8)
+    ax.set_yticks(range(len(rows)), [f"{short(r[2], 30)} · {short(r[0], 24)}" for r in rows], fontsize=8)
     ax.set_xlabel(f"change in percent, {rows[0][3]} to {rows[0][4]}")
     alt = (f"Bar chart of the change in followers or subscribers of {len(rows)} accounts between their previous "
            f"observation and {rows[0][4]}: from {rows[0][5]}% ({rows[0][2]}, {rows[0][0]}) to {rows[-1][5]}% ({rows[-1][2]}, {rows[-1][0]}).")
