@@ -13,8 +13,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import local_server
 import synth
 from schema import ROOT, load_resources
 
@@ -66,17 +65,11 @@ def measure_build(project: Path, work: Path, runs: int) -> dict:
             "sqlite_import_floor_s": round(min(floors), 2), "ratio": round(best / min(floors), 2), "db": str(db)}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """Datasette with the flags of `make serve`, on a given database."""
 
     def __init__(self, db: Path):
-        self.db, self.port = db, free_port()
+        self.db, self.port = db, local_server.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
@@ -85,25 +78,17 @@ class Server:
         settings = json.loads((ROOT / "settings.json").read_text())
         args = [a for k, v in settings.items() for a in ("--setting", k, str(v).lower() if isinstance(v, bool) else str(v))]
         # The database file must be named ots.db for the /ots/ URLs and metadata to apply.
-        self.process = subprocess.Popen(
+        self.server = local_server.started(
             [str(ROOT / ".venv/bin/datasette"), "serve", "-i", str(self.db), "--inspect-file", str(inspect),
              "--metadata", str(ROOT / "build/metadata.json"), "--host", "127.0.0.1", "--port", str(self.port), *args,
              "--plugins-dir", str(ROOT / "plugins"), "--template-dir", str(ROOT / "templates"),
              "--static", f"assets:{ROOT / 'assets'}", "--static", f"docs:{ROOT / 'site'}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.base + "/", timeout=5)
-                return self
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+            self.base, quiet=True)
+        self.server.__enter__()
+        return self
 
     def __exit__(self, *exc):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
+        self.server.__exit__(*exc)
 
 
 def wrk(url: str, seconds: int) -> dict:

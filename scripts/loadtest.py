@@ -11,15 +11,12 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
+import local_server
 from schema import ROOT
 
 PATHS = [
@@ -36,12 +33,6 @@ request = function()
   return wrk.format("GET", paths[i])
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_kib(pid: int) -> int:
@@ -83,20 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reports" / "loadtest.json")
     args = parser.parse_args(argv)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(["make", "--no-print-directory", "serve", f"PORT={port}"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("make serve did not start")
-                time.sleep(0.5)
+    with local_server.make_serve(quiet=True) as (base, server):
         pid = datasette_pid(server.pid)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(LUA % ", ".join(f'"{p}"' for p in PATHS))
@@ -106,9 +84,6 @@ def main(argv: list[str] | None = None) -> int:
         second = run_wrk(base, args.seconds, args.connections, Path(lua.name))
         rss_second = rss_kib(pid)
         os.unlink(lua.name)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     growth = (rss_second - rss_first) / rss_first
     report = {
         "machine": f"{os.cpu_count()} cores, loopback only",

@@ -55,45 +55,13 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server():
     """`make serve` on a free port, exactly as a reader starts it; stopped by its process group."""
-    import os
-    import signal
-    import subprocess
-    import time
-    import urllib.request
+    from local_server import make_serve
 
-    port = _free_port()
-    server = subprocess.Popen(
-        ["make", "--no-print-directory", "serve", f"PORT={port}"], cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError("make serve stopped:\n" + server.stdout.read().decode())
-            try:
-                urllib.request.urlopen(base + "/", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+    with make_serve() as (base, _):
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the process group we started: make and datasette
-        server.wait(timeout=30)
 
 
 def datasette_fetcher(db_path: Path):
