@@ -59,7 +59,7 @@ def save(fig, path: Path, title: str, description: str) -> tuple[int, int]:
     plt.close(fig)
     svg = path.read_text(encoding="utf-8")
     width, height = (round(float(v)) for v in re.search(r'<svg[^>]*width="([0-9.]+)pt"[^>]*height="([0-9.]+)pt"', svg).groups())
-    accessible = (f'<svg role="img" aria-labelledby="chart-title chart-desc"',
+    accessible = ('<svg role="img" aria-labelledby="chart-title chart-desc"',
                   f'<title id="chart-title">{html.escape(title)}</title><desc id="chart-desc">{html.escape(description)}</desc>')
     svg = svg.replace("<svg", accessible[0], 1)
     svg = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + accessible[1], svg, count=1)

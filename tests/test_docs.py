@@ -3,7 +3,6 @@ row and field coming from the data (not typed by hand)."""
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import re

@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import ROOT, copy_project, datasette_fetcher
+from conftest import copy_project, datasette_fetcher
 from validate import Problem, validate
 
 PAYLOADS = {

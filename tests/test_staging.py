@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import sqlite3
 
-import pytest
 from hypothesis import given, strategies as st
 
 import staging
