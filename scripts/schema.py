@@ -80,7 +80,10 @@ class Resource:
         return next(f for f in self.fields if f.name == name)
 
     def convert_row(self, row: dict) -> dict:
-        """Convert one CSV row; an empty cell is NULL unless the schema says "" is a value."""
+        """Convert one CSV row; an empty cell is NULL unless the schema says "" is a value.
+
+        The build converts in SQL (staging.convert_select); this plain-Python version is the
+        independent reference the tests compare the database against."""
         out = {}
         for f in self.fields:
             text = row[f.name]

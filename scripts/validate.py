@@ -379,11 +379,7 @@ class Rules:
         if not self.one_value_index_built:
             problems += self.sql_problems(
                 "follower_counts", "account_id", "one-value-per-round",
-                """SELECT _line, account_id, metric, observed_on, first FROM (
-                     SELECT _line, account_id, metric, observed_on,
-                       first_value(_line) OVER (PARTITION BY account_id, observed_on, metric ORDER BY _line) AS first,
-                       row_number() OVER (PARTITION BY account_id, observed_on, metric ORDER BY _line) AS n
-                     FROM stage_follower_counts WHERE listing_id = '') WHERE n > 1 ORDER BY _line""",
+                later_duplicates("stage_follower_counts", ("account_id", "metric", "observed_on")),
                 lambda account, metric, on, first: f"{account} already has a {metric} figure on {on} (line {first})")
         problems += self.sql_problems(
             "absences", "absence_kind", "round-or-table",
@@ -403,13 +399,18 @@ class Rules:
             lambda actor, platform, on: f"{actor} has a {platform} figure on {on} and an absence")
         problems += self.sql_problems(
             "absences", "platform", "one-value-per-round",
-            """SELECT _line, actor_id, platform, observed_on, first FROM (
-                 SELECT _line, actor_id, platform, observed_on,
-                   first_value(_line) OVER (PARTITION BY actor_id, platform, observed_on ORDER BY _line) AS first,
-                   row_number() OVER (PARTITION BY actor_id, platform, observed_on ORDER BY _line) AS n
-                 FROM stage_absences WHERE listing_id = '') WHERE n > 1 ORDER BY _line""",
+            later_duplicates("stage_absences", ("actor_id", "platform", "observed_on")),
             lambda actor, platform, on, first: f"{actor} already has a {platform} absence on {on} (line {first})")
         return problems
+
+
+def later_duplicates(table: str, key: tuple[str, ...]) -> str:
+    """Round rows (no listing) that repeat the key of an earlier row: _line, the key, the first line."""
+    columns = ", ".join(key)
+    return (f"SELECT _line, {columns}, first FROM (SELECT _line, {columns}, "
+            f"first_value(_line) OVER (PARTITION BY {columns} ORDER BY _line) AS first, "
+            f"row_number() OVER (PARTITION BY {columns} ORDER BY _line) AS n "
+            f"FROM {table} WHERE listing_id = '') WHERE n > 1 ORDER BY _line")
 
 
 ONE_VALUE_INDEX = ("CREATE UNIQUE INDEX idx_follower_counts_one_value "

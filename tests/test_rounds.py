@@ -132,3 +132,12 @@ def test_round_templates_have_the_schema_header_and_an_example_that_validates(te
     for name, target in (("sources_round.csv", "sources"), ("follower_counts_round.csv", "follower_counts"), ("absences_round.csv", "absences")):
         append_rows(project / f"data/{target}.csv", read_csv(ROOT / "data-templates" / name))
     assert validate(project) == []
+
+
+def test_two_absences_for_one_actor_platform_and_date_are_refused(tmp_path):
+    project = copy_project(tmp_path)
+    add_round(project)
+    twin = read_csv(project / "data/absences.csv")[-1] | {"absence_id": "round-2023-06-22-viktor-orban-twitter-again"}
+    append_rows(project / "data/absences.csv", [twin])
+    result = failing_build(project)
+    assert result.returncode == 1 and "[one-value-per-round]" in result.stderr and "absence" in result.stderr, result.stderr
