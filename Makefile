@@ -3,6 +3,7 @@
 #   data/*.csv + datapackage.yaml --validate--> --build--> build/ots.db --serve--> Datasette
 #                                                          build/metadata.json
 #   docs/ + mkdocs.yml + build/ots.db ---------docs------> site/      (served at /docs/)
+#   scripts/serving.py: the one way Datasette is started (serve, serve-prod, tests, loadtest, bench)
 
 SHELL := /bin/bash
 export NO_MKDOCS_2_WARNING := 1
@@ -11,6 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 
 PORT ?= 8001
 HOST ?= 127.0.0.1
+REPLICAS ?= 2
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -22,13 +24,13 @@ DB := build/ots.db
 METADATA := build/metadata.json
 INSPECT := build/inspect.json
 SITE := site/index.html
-# Operational Datasette settings live in settings.json (not in the descriptive metadata).
-DATASETTE_SETTINGS = $(shell $(PY) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("settings.json")).items()))')
+# How Datasette serves the project (flags, settings.json, plugins, templates, static mounts).
+SERVING := scripts/serving.py settings.json
 
-.PHONY: help setup validate build docs release serve test loadtest bench browser profile clean
+.PHONY: help setup validate build docs release serve serve-prod test loadtest bench browser profile clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(SETUP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +38,29 @@ $(SETUP): requirements.txt
 	touch $@
 
 setup: $(SETUP) ## Create .venv and install the pinned packages (requirements.txt)
+
+# System tools from Debian's packages, installed on first use (as root, as in CI). Defined before
+# any target names them: make expands a prerequisite list when it reads the line.
+# Browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
+
+# SQLite's own CLI: the fast CSV import of the build (the build falls back to Python without it)
+# and the no-checks floor of `make bench`.
+SQLITE3_CLI := /usr/bin/sqlite3
+$(SQLITE3_CLI):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
+
+# Debian's nginx (make serve-prod): installing the package here starts no service; serve-prod runs its own.
+NGINX := /usr/sbin/nginx
+$(NGINX):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
+
+# wrk: the load generator of the load test, the benchmarks and the failover test (loopback only).
+WRK := /usr/bin/wrk
+$(WRK):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 
 validate: $(SETUP) ## Validate the CSVs against datapackage.yaml and the project rules
 	$(PY) scripts/validate.py
@@ -59,22 +84,20 @@ docs: $(SITE) ## Build the documentation site into site/
 serve: build docs ## Build everything and serve Datasette with the docs on http://127.0.0.1:8001 (PORT= to change)
 	mkdir -p dist
 	@echo "Serving on http://$(HOST):$(PORT)/  (docs at /docs/)"
-	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) --metadata $(METADATA) \
-	  --host $(HOST) --port $(PORT) $(DATASETTE_SETTINGS) \
-	  --plugins-dir plugins --template-dir templates \
-	  --static docs:site --static downloads:dist --static assets:assets
+	exec $(PY) scripts/serving.py serve --host $(HOST) --port $(PORT)
+
+SERVE_PROD_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8080)
+serve-prod: build docs $(NGINX) ## The production shape: nginx (cache, failover) in front of REPLICAS=2 Datasette replicas, on PORT=8080
+	mkdir -p dist
+	exec $(PY) scripts/serve_prod.py run --host $(HOST) --port $(SERVE_PROD_PORT) --replicas $(REPLICAS)
 
 release: build ## Write dist/<version>/ (CSVs, datapackage.json, database, zip, SHA256SUMS); refuses an existing version
 	$(PY) scripts/release.py --db $(DB) --dist dist
 
-WRK := /usr/bin/wrk
-$(WRK):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
-
-loadtest: build docs $(WRK) ## Bounded load test of `make serve` on 127.0.0.1 (wrk, 2 x 20 s); figures go to docs/reports/
+loadtest: build docs $(WRK) $(NGINX) ## Bounded load test of `make serve-prod` on 127.0.0.1 (wrk, 2 x 20 s + proxy comparison); figures in docs/reports/
 	$(PY) scripts/loadtest.py
 
-bench: build docs $(WRK) $(SQLITE3_CLI) ## Benchmarks at a million synthetic rows: build vs .import, JSON vs static, page latency; report in docs/reports/
+bench: build docs $(WRK) $(SQLITE3_CLI) $(NGINX) ## Benchmarks at a million synthetic rows: build vs .import, pages through nginx vs a static page, latency; report in docs/reports/
 	$(PY) scripts/bench.py
 
 # cffconvert pins jsonschema<4 (breaks frictionless), so CITATION.cff is validated from its own venv.
@@ -84,20 +107,9 @@ $(CFF_SETUP): requirements-cff.txt
 	.venv-cff/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-cff.txt
 	touch $@
 
-# Browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
-CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
-
-# SQLite's own CLI: the fast CSV import of the build (the build falls back to Python without it)
-# and the no-checks floor of `make bench`.
-SQLITE3_CLI := /usr/bin/sqlite3
-$(SQLITE3_CLI):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3
-
 browser: $(CHROMIUM) ## Install Debian's Chromium for the browser tests (needs root, as in CI)
 
-test: build docs $(CHROMIUM) $(SQLITE3_CLI) $(CFF_SETUP) ## Build everything, then run the whole test suite (browser tests included)
+test: build docs $(CHROMIUM) $(SQLITE3_CLI) $(NGINX) $(WRK) $(CFF_SETUP) ## Build everything, then run the whole test suite (browser tests included)
 	$(PY) -m pytest
 
 profile: $(SETUP) ## Print a csvkit profile (csvstat) of every curated table

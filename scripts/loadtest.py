@@ -1,8 +1,14 @@
-"""A bounded load test of `make serve` on 127.0.0.1 with wrk: tables, JSON, CSV, canned queries and
-docs, for a fixed time. Fails on any error or on memory that keeps growing. Writes its figures to
-docs/reports/loadtest.json, which the documentation renders (never typed by hand).
+"""A bounded load test of `make serve-prod` (nginx in front of two Datasette replicas) on 127.0.0.1
+with wrk, for a fixed time. Fails on any error or on replica memory that keeps growing.
 
-Only loopback is ever targeted; the server is started and stopped here, by its process group.
+Two parts, through the same nginx:
+1. two equal rounds rotating through tables, JSON, CSV, search, canned queries and docs, every
+   Datasette URL with a query string never asked before, so that a replica answers each one (the
+   worst case for the replicas: no reader asks what another asked);
+2. the proxy comparison of `make bench`: a static file, hot HTML and JSON pages, cold JSON.
+
+Writes docs/reports/loadtest.json and loadtest.md, which the Performance page shows (never typed
+by hand). Only loopback is ever targeted; the servers are started and stopped here.
 """
 
 from __future__ import annotations
@@ -11,26 +17,32 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import local_server
-from schema import ROOT
+from serving import ROOT
 
 PATHS = [
     "/ots/follower_counts", "/ots/follower_counts.json?_shape=array", "/ots/follower_counts.csv?_size=max",
     "/ots/accounts.json", "/ots/actors?_search=cavusoglu", "/ots/article_table_1", "/ots/accounts_by_audience.json",
     "/ots/search_everything.json?q=erdogan", "/ots/timeline", "/docs/", "/docs/tr/methodology/", "/docs/assets/charts/audience.svg",
 ]
-# wrk rotates through the paths; every response that is not 2xx counts as an error.
+# wrk rotates through the paths; Datasette paths get a new `_cold` value each time (docs are files).
 LUA = """
 paths = {%s}
-i = 0
+i, n, id, started = 0, 0, 0, 0
+function setup(thread) started = started + 1; thread:set("id", started) end
+function init(args) id = wrk.thread:get("id") end
 request = function()
   i = (i %% #paths) + 1
-  return wrk.format("GET", paths[i])
+  n = n + 1
+  local path = paths[i]
+  if string.sub(path, 1, 5) == "/ots/" then
+    local sep = string.find(path, "?", 1, true) and "&" or "?"
+    path = path .. sep .. "_cold=" .. id .. "-" .. n .. "-%s"
+  end
+  return wrk.format("GET", path)
 end
 """
 
@@ -40,61 +52,52 @@ def rss_kib(pid: int) -> int:
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
 
 
-def datasette_pid(group: int) -> int:
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if os.getpgid(int(proc.name)) == group and b"datasette" in (proc / "cmdline").read_bytes() and b"serve" in (proc / "cmdline").read_bytes():
-                    return int(proc.name)
-            except (ProcessLookupError, PermissionError, FileNotFoundError):
-                continue
-    raise RuntimeError("datasette process not found")
-
-
-def run_wrk(base: str, seconds: int, connections: int, script: Path) -> dict:
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), base],
-        capture_output=True, text=True, check=True,
-    ).stdout
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    socket_errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", m.group(0))) if (m := re.search(r"Socket errors:.*", out)) else 0
-    return {
-        "requests": requests,
-        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "latency_p50": re.search(r"50%\s+(\S+)", out).group(1),
-        "latency_p99": re.search(r"99%\s+(\S+)", out).group(1),
-        "errors": non_2xx + socket_errors,
-    }
+def render(report: dict) -> str:
+    lines = ["## Load test (`make loadtest`)\n",
+             f"`make serve-prod` ({report['replicas']} replicas behind nginx), wrk with {report['connections']} connections "
+             f"for {report['seconds_per_round']} s per round, rotating through "
+             + ", ".join(f"`{p}`" for p in report["paths"])
+             + "; every Datasette URL carries a query string never asked before, so a replica answers each one.\n",
+             "| round | requests | requests/s | latency p50 | latency p99 | errors |", "|---|---|---|---|---|---|"]
+    for number, r in enumerate(report["rounds"], 1):
+        lines.append(f"| {number} | {r['requests']:,} | {r['requests_per_second']:,.0f} | {r['latency_p50']} | {r['latency_p99']} | {r['errors']} |")
+    lines.append(f"\nReplica memory (sum of {report['replicas']}): {report['rss_kib_after_round_1']:,} KiB after round 1, "
+                 f"{report['rss_kib_after_round_2']:,} KiB after round 2 ({report['rss_growth_percent']}% growth).\n")
+    lines.append(f"Then, through the same nginx, {report['proxy_seconds']} s each:\n")
+    lines.append(local_server.proxy_table(report["proxy"]))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=20, help="length of each of the two rounds")
+    parser.add_argument("--proxy-seconds", type=int, default=10, help="length of each run of the proxy comparison")
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reports" / "loadtest.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reports")
     args = parser.parse_args(argv)
-    with local_server.make_serve(quiet=True) as (base, server):
-        pid = datasette_pid(server.pid)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-            lua.write(LUA % ", ".join(f'"{p}"' for p in PATHS))
-        # Two equal rounds: memory after the second must not have kept growing from the first.
-        first = run_wrk(base, args.seconds, args.connections, Path(lua.name))
-        rss_first = rss_kib(pid)
-        second = run_wrk(base, args.seconds, args.connections, Path(lua.name))
-        rss_second = rss_kib(pid)
-        os.unlink(lua.name)
+    with local_server.serve_prod() as (base, _, log):
+        replicas = list(local_server.pids(log)["replicas"].values())
+        def script():  # a new token each round, so that no URL of round 2 was asked in round 1
+            return LUA % (", ".join(f'"{p}"' for p in PATHS), os.urandom(4).hex())
+
+        # Two equal rounds: replica memory after the second must not have kept growing from the first.
+        first = local_server.run_wrk(base + "/", args.seconds, args.connections, script())
+        rss_first = sum(rss_kib(pid) for pid in replicas)
+        second = local_server.run_wrk(base + "/", args.seconds, args.connections, script())
+        rss_second = sum(rss_kib(pid) for pid in replicas)
+        proxy = local_server.compare_through_proxy(base, args.proxy_seconds)
     growth = (rss_second - rss_first) / rss_first
     report = {
-        "machine": f"{os.cpu_count()} cores, loopback only",
+        "machine": f"{os.cpu_count()} cores, loopback only", "replicas": len(replicas),
         "connections": args.connections, "seconds_per_round": args.seconds, "paths": PATHS,
         "rounds": [first, second], "rss_kib_after_round_1": rss_first, "rss_kib_after_round_2": rss_second,
-        "rss_growth_percent": round(growth * 100, 1),
+        "rss_growth_percent": round(growth * 100, 1), "proxy_seconds": args.proxy_seconds, "proxy": proxy,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    errors = first["errors"] + second["errors"]
-    print(json.dumps(report, indent=2))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "loadtest.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (args.out / "loadtest.md").write_text(render(report), encoding="utf-8")
+    print(render(report))
+    errors = first["errors"] + second["errors"] + sum(r["errors"] for r in proxy.values())
     if errors or growth > 0.10:
         print(f"load test FAILED: {errors} errors, memory growth {growth:.1%} between equal rounds", file=sys.stderr)
         return 1

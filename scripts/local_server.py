@@ -1,19 +1,43 @@
 """Start servers on 127.0.0.1 for the load test, the benchmarks and the tests: a free port,
-waiting until a server answers, and `make serve` as a reader starts it, stopped by the process
-group this module started (and only that one)."""
+waiting until a server answers, `make serve` and `make serve-prod` as a reader starts them, and
+wrk against them. A server is stopped by the process group this module started (and only that one).
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from schema import ROOT
+from serving import ROOT
+
+# Targets of the proxy comparison (make loadtest, make bench): the rate of each URL kind as a
+# share of the rate of a static file served by the same nginx.
+PROXY_TARGETS = {"hot_html": 0.8, "hot_json": 0.8, "cold_json": 0.5}
+PROXY_PATHS = {
+    "static": "/docs/",  # the documentation's home page: a static HTML page of this site
+    "hot_html": "/ots/follower_counts",
+    "hot_json": "/ots/follower_counts.json",
+    "cold_json": "/ots/follower_counts.json",  # with a query string never asked before, see COLD_LUA
+}
+# Every request of a cold run carries a query string no earlier request had (a counter per wrk
+# thread), so nginx's cache never has it and a replica answers. Datasette ignores unknown `_` keys.
+COLD_LUA = """
+local counter, id, started = 0, 0, 0
+function setup(thread) started = started + 1; thread:set("id", started) end
+function init(args) id = wrk.thread:get("id") end
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", "%s?_cold=" .. id .. "-" .. counter .. "-%s")
+end
+"""
 
 
 def free_port() -> int:
@@ -22,12 +46,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"the server stopped before answering:\n{output}")
+            raise RuntimeError(f"the server stopped before answering:\n{log.read_text(errors='replace')[-4000:]}")
         try:
             urllib.request.urlopen(url, timeout=5)
             return
@@ -37,28 +60,116 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120) -> 
             time.sleep(0.3)
 
 
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)  # the group started with start_new_session=True
-    process.wait(timeout=30)
-
-
-@contextmanager
-def started(command: list[str], base: str, cwd: Path = ROOT, quiet: bool = False):
-    """Run a server command in its own process group; yield once `base` answers."""
-    output = subprocess.DEVNULL if quiet else subprocess.PIPE
-    process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     try:
-        wait_until_up(base + "/", process)
-        yield process
-    finally:
-        stop(process)
+        os.killpg(process.pid, sig)  # the group started with start_new_session=True
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=60)
 
 
 @contextmanager
-def make_serve(quiet: bool = False):
+def started(command: list[str], base: str, cwd: Path = ROOT):
+    """Run a server command in its own process group, its output in a log file (a pipe nobody
+    reads would fill up and stall the server); yield (process, log path) once `base` answers."""
+    with tempfile.TemporaryDirectory(prefix="ots-server-") as folder:
+        log = Path(folder) / "server.log"
+        with open(log, "wb") as output:
+            process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_until_up(base + "/", process, log)
+            yield process, log
+        finally:
+            stop(process)
+
+
+@contextmanager
+def make_serve():
     """`make serve` on a free port, exactly as the README tells a reader; yields the base URL and
     the process (the leader of its process group)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with started(["make", "--no-print-directory", "serve", f"PORT={port}"], base, quiet=quiet) as process:
+    with started(["make", "--no-print-directory", "serve", f"PORT={port}"], base) as (process, _):
         yield base, process
+
+
+@contextmanager
+def serve_prod(command: list[str] | None = None, port: int | None = None):
+    """`make serve-prod` (or another serve_prod.py command) on a free port; yields the base URL,
+    the process and its log, which names the pid of the supervisor, nginx and each replica."""
+    port = port or free_port()
+    command = command or ["make", "--no-print-directory", "serve-prod", f"PORT={port}"]
+    with started(command, f"http://127.0.0.1:{port}") as (process, log):
+        deadline = time.monotonic() + 60
+        while "Serving on" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)  # nginx answers a moment before the supervisor says so
+        yield f"http://127.0.0.1:{port}", process, log
+
+
+def pids(log: Path) -> dict:
+    """The live pids named in a serve-prod log: the supervisor, nginx and each replica (the last
+    start of each wins, as a replica that dies is started again)."""
+    text = log.read_text()
+    found = {"replicas": {}}
+    for number, pid in re.findall(r"^replica (\d+): pid (\d+)", text, re.M):
+        found["replicas"][int(number)] = int(pid)
+    if m := re.search(r"^serve-prod: pid (\d+)", text, re.M):
+        found["supervisor"] = int(m.group(1))
+    if m := re.findall(r"^nginx: pid (\d+)", text, re.M):
+        found["nginx"] = int(m[-1])
+    return found
+
+
+def run_wrk(url: str, seconds: int, connections: int = 20, script: str | None = None) -> dict:
+    """One wrk run on 127.0.0.1: requests, rate, latency and every kind of error it counts."""
+    assert url.startswith("http://127.0.0.1:"), "load only ever targets loopback"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+        if script:
+            lua.write(script)
+            lua.flush()
+            command[1:1] = ["-s", lua.name]
+        out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    socket_errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", m.group(0))) if (m := re.search(r"Socket errors:.*", out)) else 0
+    return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "latency_p50": re.search(r"50%\s+(\S+)", out).group(1),
+        "latency_p99": re.search(r"99%\s+(\S+)", out).group(1),
+        "non_2xx": non_2xx, "socket_errors": socket_errors, "errors": non_2xx + socket_errors,
+    }
+
+
+def cold_script(path: str) -> str:
+    return COLD_LUA % (path, os.urandom(4).hex())
+
+
+def compare_through_proxy(base: str, seconds: int, connections: int = 20) -> dict:
+    """A static file, a hot (cached) table page as HTML and as JSON, and a cold JSON page, one
+    after the other through the same nginx; each rate also as a share of the static file's."""
+    results = {}
+    for name, path in PROXY_PATHS.items():
+        # One request first: it fills the cache for the hot runs, and gives the size of an answer.
+        size = len(urllib.request.urlopen(base + path, timeout=30).read())
+        script = cold_script(path) if name.startswith("cold") else None
+        results[name] = dict(run_wrk(base + path, seconds, connections, script), path=path, bytes=size)
+    static = results["static"]["requests_per_second"]
+    for name, result in results.items():
+        result["ratio_to_static"] = round(result["requests_per_second"] / static, 3)
+        if name in PROXY_TARGETS:
+            result["target"] = PROXY_TARGETS[name]
+            result["met"] = result["ratio_to_static"] >= PROXY_TARGETS[name]
+    return results
+
+
+def proxy_table(results: dict) -> str:
+    """The proxy comparison as a Markdown table, each target marked met or not (bench and loadtest)."""
+    labels = {"static": "a static page (nginx)", "hot_html": "hot table page, HTML (nginx cache)",
+              "hot_json": "hot table page, JSON (nginx cache)", "cold_json": "cold JSON (a replica answers)"}
+    lines = ["| URL | bytes | requests/s | errors | share of the static page's rate | target |", "|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        target = f"at least {r['target']}: {'met' if r['met'] else '**not met**'}" if "target" in r else ""
+        path = r["path"] + ("?_cold=<new each time>" if name.startswith("cold") else "")
+        lines.append(f"| {labels[name]} `{path}` | {r['bytes']:,} | {r['requests_per_second']:,.0f} | {r['errors']} | {r['ratio_to_static']} | {target} |")
+    return "\n".join(lines) + "\n"

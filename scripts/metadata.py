@@ -14,6 +14,7 @@ from build import DERIVED_TABLES, VIEWS
 from schema import ROOT, Field, load_descriptor, load_resources
 
 DATABASE = "ots"
+INHERITED = ("license", "license_url", "source", "source_url", "about", "about_url")
 
 
 def column_description(field: Field) -> str:
@@ -38,6 +39,13 @@ def build_metadata(root: Path = ROOT) -> dict:
         table["columns"] = {field.name: column_description(field) for field in resource.fields}
     for view, (description, _) in {**VIEWS, **DERIVED_TABLES}.items():
         tables.setdefault(view, {})["description"] = description
+    # Datasette 0.65's row page shows only its table's own licence, source and about links, and its
+    # table page copies the inherited ones into the table's metadata on the first visit: a row page
+    # read first would name no licence and no source. So every table states them itself.
+    for table in tables.values():
+        for key in INHERITED:
+            if key in metadata:
+                table.setdefault(key, metadata[key])
     metadata["databases"][DATABASE].setdefault("description", f"Data package version {descriptor['version']}.")
     return metadata
 

@@ -64,21 +64,27 @@ def live_server():
         yield base
 
 
+@pytest.fixture(scope="session")
+def prod_server():
+    """`make serve-prod` on a free port, exactly as the README and the deployment page start it:
+    nginx in front of two replicas. Yields its base URL and its log (which names every pid)."""
+    from local_server import serve_prod
+
+    with serve_prod() as (base, _, log):
+        yield base, log
+
+
 def datasette_fetcher(db_path: Path):
-    """A GET function on Datasette's own test client, configured as `make serve` configures it."""
+    """A GET function on Datasette's own test client, configured by the one serving configuration."""
     import asyncio
     import copy
-    import json
 
     from datasette.app import Datasette
 
     from metadata import build_metadata
+    from serving import app_kwargs
 
-    datasette = Datasette(
-        immutables=[str(db_path)], metadata=copy.deepcopy(build_metadata(ROOT)),
-        settings=json.loads((ROOT / "settings.json").read_text()),
-        plugins_dir=str(ROOT / "plugins"), template_dir=str(ROOT / "templates"),
-    )
+    datasette = Datasette(**app_kwargs(db_path, copy.deepcopy(build_metadata(ROOT))))
 
     def fetch(path, **params):
         async def go():

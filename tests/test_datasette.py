@@ -97,6 +97,16 @@ def test_a_count_row_page_leads_back_to_table_row_and_column(get):
         assert text in page, text
 
 
+@pytest.mark.parametrize("table", ["follower_counts", "survey_figures", "errata"])
+def test_a_row_page_read_first_names_the_licence_and_the_source(fresh_db, rows, table):
+    """A fresh server whose first request is a row page (as a reader arriving from a citation)."""
+    first_row = rows[table][0]
+    key = next(iter(first_row.values()))
+    page = datasette_fetcher(fresh_db)(f"/ots/{table}/{key}").text
+    missing = [label for label in ("Data license:", "Data source:") if label not in page]
+    assert not missing, (table, key, missing)
+
+
 def test_table_search_box_finds_names_typed_without_turkic_letters(get):
     data = get("/ots/actors.json?_search=cavusoglu&_shape=array").json()
     assert [r["actor_id"] for r in data] == ["mevlut-cavusoglu"]

@@ -1,0 +1,109 @@
+"""The one serving configuration: how Datasette serves this project.
+
+Every way of starting Datasette takes its flags from here, so they cannot drift apart:
+`make serve` (through `serving.py serve`), the tests' server and in-process client, `make bench`,
+`make loadtest`, every replica of `make serve-prod` and the commands printed in
+docs/deploying.md (a test compares them with `serving.py command`).
+
+    python scripts/serving.py serve --host 127.0.0.1 --port 8001   # exec Datasette (make serve)
+    python scripts/serving.py command --port 8101                  # print the command, for the docs
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETTE = ROOT / ".venv" / "bin" / "datasette"
+
+# What Datasette serves, as paths inside the project.
+DB = ROOT / "build" / "ots.db"
+INSPECT = ROOT / "build" / "inspect.json"
+METADATA = ROOT / "build" / "metadata.json"
+SETTINGS = ROOT / "settings.json"
+PLUGINS_DIR = ROOT / "plugins"
+TEMPLATE_DIR = ROOT / "templates"
+# URL prefix -> folder. In production nginx serves the first two itself (see deploy/).
+STATIC_MOUNTS = {"docs": ROOT / "site", "downloads": ROOT / "dist", "assets": ROOT / "assets"}
+# The URL a health check asks for: cheap, and it needs the database to be open.
+HEALTH_PATH = "/-/versions.json"
+
+
+def settings() -> dict:
+    """Datasette's operational settings (time limits, page size, cache lifetime)."""
+    return json.loads(SETTINGS.read_text(encoding="utf-8"))
+
+
+def _setting_value(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def datasette_args(db: Path = DB, inspect: Path | None = INSPECT, metadata: Path = METADATA,
+                   relative_to: Path | None = None) -> list[str]:
+    """The flags of `datasette serve` for this project, without host and port. With relative_to,
+    paths are written relative to that folder (the commands printed for a reader)."""
+    def path(p: Path) -> str:
+        # abspath, not resolve: site/ is a symlink that every docs build swaps
+        return str(Path(os.path.abspath(p)).relative_to(relative_to)) if relative_to else str(p)
+
+    args = ["-i", path(db)]
+    if inspect is not None:
+        args += ["--inspect-file", path(inspect)]
+    args += ["--metadata", path(metadata), "--plugins-dir", path(PLUGINS_DIR), "--template-dir", path(TEMPLATE_DIR)]
+    for prefix, folder in STATIC_MOUNTS.items():
+        args += ["--static", f"{prefix}:{path(folder)}"]
+    for key, value in settings().items():
+        args += ["--setting", key, _setting_value(value)]
+    return args
+
+
+def serve_argv(host: str, port: int, datasette: str | Path = DATASETTE, **paths) -> list[str]:
+    """The whole command that starts one Datasette for this project."""
+    return [str(datasette), "serve", *datasette_args(**paths), "--host", host, "--port", str(port)]
+
+
+def app_kwargs(db: Path, metadata: dict) -> dict:
+    """The same configuration as keyword arguments of datasette.app.Datasette, for the tests'
+    in-process client (which takes the metadata as a dict, so it needs no build/ folder)."""
+    return {
+        "immutables": [str(db)], "metadata": metadata, "settings": settings(),
+        "plugins_dir": str(PLUGINS_DIR), "template_dir": str(TEMPLATE_DIR),
+        "static_mounts": [(prefix, str(folder)) for prefix, folder in STATIC_MOUNTS.items()],
+    }
+
+
+def printed_command(port: int, host: str = "127.0.0.1") -> str:
+    """The replica command as docs/deploying.md prints it: run from the project folder, with the
+    virtual environment's datasette."""
+    argv = serve_argv(host, port, datasette=".venv/bin/datasette", relative_to=ROOT)
+    lines = [argv[:2]]
+    for arg in argv[2:]:  # one option and its values per line, as a reader would type it
+        if arg.startswith("-"):
+            lines.append([])
+        lines[-1].append(arg)
+    return " \\\n  ".join(" ".join(shlex.quote(a) for a in line) for line in lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    serve = sub.add_parser("serve", help="replace this process with Datasette (what `make serve` runs)")
+    command = sub.add_parser("command", help="print the command of one replica, as the deployment page shows it")
+    for p in (serve, command):
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8001)
+    args = parser.parse_args(argv)
+    if args.action == "command":
+        print(printed_command(args.port, args.host))
+        return 0
+    argv = serve_argv(args.host, args.port)
+    os.execv(argv[0], argv)  # Datasette itself receives Ctrl-C and SIGTERM, as if started directly
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""`make serve-prod`: nginx in front of two Datasette replicas. The same answers as `make serve`,
+a cache that stores only successes, headers a CDN can use, and no failed request when a replica
+dies. Real nginx, real replicas, real wrk on 127.0.0.1; nothing is mocked."""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, read_csv
+
+import local_server
+import serving
+
+RELEASE = json.loads((ROOT / "dist" / "releases.json").read_text(encoding="utf-8"))["releases"][-1]["version"]
+ROW_ID = read_csv(ROOT / "data" / "follower_counts.csv")[0]["count_id"]
+SAME_AS_MAKE_SERVE = {
+    "the index": "/",
+    "a table as HTML": "/ots/follower_counts",
+    "a table as JSON": "/ots/follower_counts.json",
+    "a table as CSV": "/ots/follower_counts.csv?_size=max",
+    "a canned query": "/ots/accounts_by_audience",
+    "a row page": f"/ots/follower_counts/{ROW_ID}",
+    "the docs home in English": "/docs/",
+    "the docs home in Turkish": "/docs/tr/",
+    "the docs home in Russian": "/docs/ru/",
+    "a release file": f"/downloads/{RELEASE}/data/actors.csv",
+    "a release's SHA256SUMS": f"/downloads/{RELEASE}/SHA256SUMS",
+}
+
+
+# What differs between two answers to the same request: the host in absolute links, and how long
+# the queries took (`Queries took 6.2ms` in HTML, `"query_ms": 6.2` in JSON).
+TIMING = re.compile(rb'(Queries took )[\d.]+(ms)|("query_ms": )[\d.e-]+')
+
+
+def comparable(body: bytes, base: str) -> bytes:
+    return TIMING.sub(rb"\1\3<t>\2", body.replace(base.encode(), b"BASE"))
+
+
+def get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def unique(path: str) -> str:
+    """A URL no test asked before (Datasette ignores unknown `_` parameters)."""
+    return f"{path}{'&' if '?' in path else '?'}_test={uuid.uuid4().hex}"
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def wait_for(condition, timeout: float = 60, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.parametrize("path", SAME_AS_MAKE_SERVE.values(), ids=SAME_AS_MAKE_SERVE.keys())
+def test_each_kind_of_url_answers_through_nginx_with_the_same_body_as_make_serve(live_server, prod_server, path):
+    base, _ = prod_server
+    status_direct, _, direct = get(live_server + path)
+    status_proxied, _, proxied = get(base + path)
+    assert status_direct == status_proxied == 200, (status_direct, status_proxied)
+    a, b = comparable(direct, live_server), comparable(proxied, base)
+    assert a == b, "\n".join(difflib.unified_diff(a.decode(errors="replace").splitlines(), b.decode(errors="replace").splitlines(),
+                                                  "make serve", "make serve-prod", lineterm="", n=2))
+
+
+def test_the_second_identical_request_for_a_data_page_is_a_cache_hit(prod_server):
+    base, _ = prod_server
+    url = base + unique("/ots/follower_counts.json")
+    first, second = get(url), get(url)
+    assert (first[1]["x-cache-status"], second[1]["x-cache-status"]) == ("MISS", "HIT")
+    assert first[2] == second[2]
+
+
+@pytest.mark.parametrize("path, status", [("/ots/no_such_table", 404), ("/ots.json?sql=select+no_such_column", 400)],
+                         ids=["a 404", "a SQL error"])
+def test_an_error_is_never_stored_in_the_cache(prod_server, path, status):
+    base, _ = prod_server
+    url = base + unique(path)
+    answers = [get(url) for _ in range(2)]
+    assert [a[0] for a in answers] == [status, status]
+    assert [a[1]["x-cache-status"] for a in answers] == ["MISS", "MISS"]
+
+
+def test_data_pages_are_public_for_the_lifetime_in_settings_json(prod_server):
+    base, _ = prod_server
+    expected = f"public, max-age={serving.settings()['default_cache_ttl']}"
+    found = {path: get(base + path)[1].get("cache-control") for path in ("/", "/ots/follower_counts", "/ots/follower_counts.json")}
+    assert set(found.values()) == {expected}, found
+
+
+def test_release_files_are_immutable_for_a_year(prod_server):
+    base, _ = prod_server
+    found = {path: get(base + path)[1].get("cache-control") for path in
+             (f"/downloads/{RELEASE}/SHA256SUMS", f"/downloads/{RELEASE}/data/actors.csv")}
+    assert set(found.values()) == {"public, max-age=31536000, immutable"}, found
+
+
+def test_docs_and_the_release_index_have_a_short_public_lifetime(prod_server):
+    base, _ = prod_server
+    data_lifetime = serving.settings()["default_cache_ttl"]
+    for path in ("/docs/", "/docs/tr/methodology/", "/downloads/releases.json"):
+        header = get(base + path)[1].get("cache-control", "")
+        assert header.startswith("public, max-age="), (path, header)
+        assert 0 < int(header.rsplit("=", 1)[1]) <= data_lifetime, (path, header)
+
+
+@pytest.mark.parametrize("path", ["/ots/no_such_table", "/docs/no-such-page/", f"/downloads/{RELEASE}/no-such-file"])
+def test_errors_are_not_cacheable(prod_server, path):
+    base, _ = prod_server
+    status, headers, _ = get(base + unique(path) if path.startswith("/ots") else base + path)
+    assert status == 404 and headers.get("cache-control") == "no-store", (status, headers.get("cache-control"))
+
+
+@pytest.mark.parametrize("path", ["/docs/", "/ots/follower_counts.json", "/docs/assets/charts/audience.svg"])
+def test_text_is_compressed_for_readers_who_accept_it(prod_server, path):
+    base, _ = prod_server
+    _, headers, body = get(base + path, {"Accept-Encoding": "gzip"})
+    assert headers.get("content-encoding") == "gzip", headers
+    assert gzip.decompress(body) == get(base + path)[2]
+
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/docs/", "text/html"), ("/docs/assets/charts/audience.svg", "image/svg+xml"),
+    (f"/downloads/{RELEASE}/data/actors.csv", "text/csv"), (f"/downloads/{RELEASE}/SHA256SUMS", "text/plain"),
+    (f"/downloads/{RELEASE}/datapackage.json", "application/json"), (f"/downloads/{RELEASE}/ots-digital-diplomacy-data-{RELEASE}.zip", "application/zip"),
+])
+def test_nginx_serves_files_with_their_types(prod_server, path, content_type):
+    base, _ = prod_server
+    status, headers, _ = get(base + path)
+    assert status == 200 and headers["content-type"].split(";")[0] == content_type, (path, headers.get("content-type"))
+
+
+def test_the_downloads_folder_has_a_directory_index(prod_server):
+    base, _ = prod_server
+    status, _, body = get(base + "/downloads/")
+    assert status == 200 and f'href="{RELEASE}/"'.encode() in body, body[:500]
+
+
+def test_nginx_listens_on_loopback_unless_host_says_otherwise(prod_server):
+    base, log = prod_server
+    port = base.rsplit(":", 1)[1]
+    conf = (ROOT / "build" / "serve-prod" / port / "ots-site.conf").read_text()
+    assert f"listen 127.0.0.1:{port};" in conf, [line for line in conf.splitlines() if "listen" in line]
+
+
+def test_a_replica_killed_under_load_costs_no_reader_a_request(prod_server):
+    """wrk asks for pages no one asked before (so every request reaches a replica); one replica
+    is killed with SIGKILL in the middle."""
+    base, log = prod_server
+    victim = local_server.pids(log)["replicas"][1]
+    with ThreadPoolExecutor(1) as pool:
+        load = pool.submit(local_server.run_wrk, base + "/", 8, 20, local_server.cold_script("/ots/follower_counts.json"))
+        time.sleep(3)
+        os.kill(victim, signal.SIGKILL)
+        result = load.result()
+    assert result["requests"] > 100, result
+    assert (result["non_2xx"], result["socket_errors"]) == (0, 0), result
+
+
+def test_a_replica_that_dies_is_started_again(prod_server):
+    base, log = prod_server
+    victim = local_server.pids(log)["replicas"][2]
+    os.kill(victim, signal.SIGKILL)
+    new = wait_for(lambda: (pid := local_server.pids(log)["replicas"][2]) != victim and pid, what="replica 2 to restart")
+    assert alive(new)
+    status, _, _ = get(base + unique("/ots/accounts.json"))
+    assert status == 200
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and int(proc.name) != os.getpid():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                continue
+            if text in cmdline and alive(int(proc.name)):
+                found.append(f"{proc.name}: {cmdline}")
+    return found
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to make", "Ctrl-C"])
+def test_stopping_leaves_no_process_and_no_pid_file(tmp_path, how):
+    port = local_server.free_port()
+    workdir = ROOT / "build" / "serve-prod" / str(port)
+    log = tmp_path / "serve-prod.log"
+    with open(log, "wb") as output:
+        make = subprocess.Popen(["make", "--no-print-directory", "serve-prod", f"PORT={port}"], cwd=ROOT,
+                                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: "Serving on" in log.read_text() or make.poll() is not None, timeout=180, what="serve-prod")
+        started = local_server.pids(log)
+        everything = [started["supervisor"], started["nginx"], *started["replicas"].values()]
+        assert all(alive(pid) for pid in everything) and processes_mentioning(str(workdir)), log.read_text()
+        if how == "Ctrl-C":
+            os.killpg(make.pid, signal.SIGINT)  # what a terminal sends to the foreground process group
+        else:
+            os.kill(make.pid, signal.SIGTERM)
+        make.wait(timeout=60)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+    left = [pid for pid in everything if alive(pid)] + processes_mentioning(str(workdir))
+    assert not left, left
+    pid_files = list(workdir.rglob("*.pid"))
+    assert not pid_files, pid_files
