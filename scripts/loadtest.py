@@ -58,9 +58,12 @@ def render(report: dict) -> str:
              f"for {report['seconds_per_round']} s per round, rotating through "
              + ", ".join(f"`{p}`" for p in report["paths"])
              + "; every Datasette URL carries a query string never asked before, so a replica answers each one.\n",
-             "| round | requests | requests/s | latency p50 | latency p99 | errors |", "|---|---|---|---|---|---|"]
+             f"A request counts as an error if its answer is not 2xx or 3xx, or if it fails or takes more than "
+             f"{report['wrk_timeout_s']} s.\n",
+             "| round | requests | requests/s | latency p50 | latency p99 | slowest | errors |", "|---|---|---|---|---|---|---|"]
     for number, r in enumerate(report["rounds"], 1):
-        lines.append(f"| {number} | {r['requests']:,} | {r['requests_per_second']:,.0f} | {r['latency_p50']} | {r['latency_p99']} | {r['errors']} |")
+        lines.append(f"| {number} | {r['requests']:,} | {r['requests_per_second']:,.0f} | {r['latency_p50']} | {r['latency_p99']} | "
+                     f"{r['latency_max']} | {r['errors']} |")
     lines.append(f"\nReplica memory (sum of {report['replicas']}): {report['rss_kib_after_round_1']:,} KiB after round 1, "
                  f"{report['rss_kib_after_round_2']:,} KiB after round 2 ({report['rss_growth_percent']}% growth).\n")
     lines.append(f"Then, through the same nginx, {report['proxy_seconds']} s each:\n")
@@ -89,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     growth = (rss_second - rss_first) / rss_first
     report = {
         "machine": f"{os.cpu_count()} cores, loopback only", "replicas": len(replicas),
-        "connections": args.connections, "seconds_per_round": args.seconds, "paths": PATHS,
+        "connections": args.connections, "seconds_per_round": args.seconds, "wrk_timeout_s": local_server.WRK_TIMEOUT_S,
+        "paths": PATHS,
         "rounds": [first, second], "rss_kib_after_round_1": rss_first, "rss_kib_after_round_2": rss_second,
         "rss_growth_percent": round(growth * 100, 1), "proxy_seconds": args.proxy_seconds, "proxy": proxy,
     }

@@ -9,6 +9,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -231,6 +232,7 @@ def test_stopping_leaves_no_process_and_no_pid_file(tmp_path, how):
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
     left = [pid for pid in everything if alive(pid)] + processes_mentioning(str(workdir))
-    assert not left, left
     pid_files = list(workdir.rglob("*.pid"))
+    shutil.rmtree(workdir, ignore_errors=True)
+    assert not left, left
     assert not pid_files, pid_files
