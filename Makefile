@@ -3,7 +3,7 @@
 #   data/*.csv + datapackage.yaml --validate--> --build--> build/ots.db --serve--> Datasette
 #                                                          build/metadata.json
 #   docs/ + mkdocs.yml + build/ots.db ---------docs------> site/      (served at /docs/)
-#   scripts/serving.py: the one way Datasette is started (serve, serve-prod, tests, loadtest, bench)
+#   ots_data/serving.py: the one way Datasette is started (serve, serve-prod, tests, loadtest, bench)
 
 SHELL := /bin/bash
 export NO_MKDOCS_2_WARNING := 1
@@ -24,17 +24,16 @@ DB := build/ots.db
 METADATA := build/metadata.json
 INSPECT := build/inspect.json
 SITE := site/index.html
-# How Datasette serves the project (flags, settings.json, plugins, templates, static mounts).
-SERVING := scripts/serving.py settings.json
 
 .PHONY: help setup validate build docs release serve serve-prod test loadtest bench browser profile clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(SETUP): requirements.txt
+$(SETUP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $@
 
 setup: $(SETUP) ## Create .venv and install the pinned packages (requirements.txt)
@@ -65,10 +64,18 @@ $(WRK):
 validate: $(SETUP) ## Validate the CSVs against datapackage.yaml and the project rules
 	$(PY) scripts/validate.py
 
-$(DB): $(SETUP) $(DATA) scripts/build.py scripts/validate.py scripts/schema.py scripts/counts.py
+# The code each step runs: its script and every module of ots_data/ it imports, directly or not.
+# tests/test_build_graph.py derives these lists from the imports and fails when one is missing.
+LIB := ots_data/__init__.py ots_data/project.py ots_data/schema.py
+VALIDATE_CODE := scripts/validate.py ots_data/validate.py ots_data/staging.py ots_data/counts.py $(LIB)
+BUILD_CODE := scripts/build.py ots_data/build.py $(VALIDATE_CODE)
+METADATA_CODE := scripts/metadata.py ots_data/metadata.py $(BUILD_CODE)
+DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/release.py $(LIB)
+
+$(DB): $(SETUP) $(DATA) $(BUILD_CODE)
 	$(PY) scripts/build.py --db $@
 
-$(METADATA): $(SETUP) metadata.yml datapackage.yaml scripts/metadata.py scripts/schema.py
+$(METADATA): $(SETUP) metadata.yml datapackage.yaml $(METADATA_CODE)
 	$(PY) scripts/metadata.py --out $@
 
 $(INSPECT): $(DB)
@@ -76,7 +83,7 @@ $(INSPECT): $(DB)
 
 build: $(DB) $(METADATA) $(INSPECT) ## Validate, then build the SQLite database and Datasette metadata
 
-$(SITE): $(DB) mkdocs.yml scripts/docs.py scripts/charts.py $(shell find docs -type f 2>/dev/null) $(wildcard dist/releases.json)
+$(SITE): $(DB) mkdocs.yml $(DOCS_CODE) $(shell find docs -type f 2>/dev/null) $(wildcard dist/releases.json)
 	$(PY) scripts/docs.py --db $(DB) --site site
 
 docs: $(SITE) ## Build the documentation site into site/
@@ -84,7 +91,7 @@ docs: $(SITE) ## Build the documentation site into site/
 serve: build docs ## Build everything and serve Datasette with the docs on http://127.0.0.1:8001 (PORT= to change)
 	mkdir -p dist
 	@echo "Serving on http://$(HOST):$(PORT)/  (docs at /docs/)"
-	exec $(PY) scripts/serving.py serve --host $(HOST) --port $(PORT)
+	exec $(PY) scripts/serve.py --host $(HOST) --port $(PORT)
 
 SERVE_PROD_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8080)
 serve-prod: build docs $(NGINX) ## The production shape: nginx (cache, failover) in front of REPLICAS=2 Datasette replicas, on PORT=8080

@@ -13,9 +13,18 @@ from datasette import hookimpl
 from datasette.database import Database
 
 INTROSPECTION = (
-    "table_exists", "table_names", "table_columns", "table_column_details", "primary_keys", "fts_table",
-    "label_column_for_table", "foreign_keys_for_table", "hidden_table_names", "view_names",
-    "get_all_foreign_keys", "get_table_definition",
+    "table_exists",
+    "table_names",
+    "table_columns",
+    "table_column_details",
+    "primary_keys",
+    "fts_table",
+    "label_column_for_table",
+    "foreign_keys_for_table",
+    "hidden_table_names",
+    "view_names",
+    "get_all_foreign_keys",
+    "get_table_definition",
 )
 
 

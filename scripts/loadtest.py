@@ -20,13 +20,22 @@ import re
 import sys
 from pathlib import Path
 
-import local_server
-from serving import ROOT
+from ots_data import servers
+from ots_data.project import ROOT
 
 PATHS = [
-    "/ots/follower_counts", "/ots/follower_counts.json?_shape=array", "/ots/follower_counts.csv?_size=max",
-    "/ots/accounts.json", "/ots/actors?_search=cavusoglu", "/ots/article_table_1", "/ots/accounts_by_audience.json",
-    "/ots/search_everything.json?q=erdogan", "/ots/timeline", "/docs/", "/docs/tr/methodology/", "/docs/assets/charts/audience.svg",
+    "/ots/follower_counts",
+    "/ots/follower_counts.json?_shape=array",
+    "/ots/follower_counts.csv?_size=max",
+    "/ots/accounts.json",
+    "/ots/actors?_search=cavusoglu",
+    "/ots/article_table_1",
+    "/ots/accounts_by_audience.json",
+    "/ots/search_everything.json?q=erdogan",
+    "/ots/timeline",
+    "/docs/",
+    "/docs/tr/methodology/",
+    "/docs/assets/charts/audience.svg",
 ]
 # wrk rotates through the paths; Datasette paths get a new `_cold` value each time (docs are files).
 LUA = """
@@ -53,21 +62,28 @@ def rss_kib(pid: int) -> int:
 
 
 def render(report: dict) -> str:
-    lines = ["## Load test (`make loadtest`)\n",
-             f"`make serve-prod` ({report['replicas']} replicas behind nginx), wrk with {report['connections']} connections "
-             f"for {report['seconds_per_round']} s per round, rotating through "
-             + ", ".join(f"`{p}`" for p in report["paths"])
-             + "; every Datasette URL carries a query string never asked before, so a replica answers each one.\n",
-             f"A request counts as an error if its answer is not 2xx or 3xx, or if it fails or takes more than "
-             f"{report['wrk_timeout_s']} s.\n",
-             "| round | requests | requests/s | latency p50 | latency p99 | slowest | errors |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "## Load test (`make loadtest`)\n",
+        f"`make serve-prod` ({report['replicas']} replicas behind nginx), wrk with {report['connections']} connections "
+        f"for {report['seconds_per_round']} s per round, rotating through "
+        + ", ".join(f"`{p}`" for p in report["paths"])
+        + "; every Datasette URL carries a query string never asked before, so a replica answers each one.\n",
+        f"A request counts as an error if its answer is not 2xx or 3xx, or if it fails or takes more than "
+        f"{report['wrk_timeout_s']} s.\n",
+        "| round | requests | requests/s | latency p50 | latency p99 | slowest | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for number, r in enumerate(report["rounds"], 1):
-        lines.append(f"| {number} | {r['requests']:,} | {r['requests_per_second']:,.0f} | {r['latency_p50']} | {r['latency_p99']} | "
-                     f"{r['latency_max']} | {r['errors']} |")
-    lines.append(f"\nReplica memory (sum of {report['replicas']}): {report['rss_kib_after_round_1']:,} KiB after round 1, "
-                 f"{report['rss_kib_after_round_2']:,} KiB after round 2 ({report['rss_growth_percent']}% growth).\n")
+        lines.append(
+            f"| {number} | {r['requests']:,} | {r['requests_per_second']:,.0f} | {r['latency_p50']} | {r['latency_p99']} | "
+            f"{r['latency_max']} | {r['errors']} |"
+        )
+    lines.append(
+        f"\nReplica memory (sum of {report['replicas']}): {report['rss_kib_after_round_1']:,} KiB after round 1, "
+        f"{report['rss_kib_after_round_2']:,} KiB after round 2 ({report['rss_growth_percent']}% growth).\n"
+    )
     lines.append(f"Then, through the same nginx, {report['proxy_seconds']} s each:\n")
-    lines.append(local_server.proxy_table(report["proxy"]))
+    lines.append(servers.proxy_table(report["proxy"]))
     return "\n".join(lines)
 
 
@@ -78,24 +94,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reports")
     args = parser.parse_args(argv)
-    with local_server.serve_prod() as (base, _, log):
-        replicas = list(local_server.pids(log)["replicas"].values())
+    with servers.serve_prod() as (base, _, log):
+        replicas = list(servers.pids(log)["replicas"].values())
+
         def script():  # a new token each round, so that no URL of round 2 was asked in round 1
             return LUA % (", ".join(f'"{p}"' for p in PATHS), os.urandom(4).hex())
 
         # Two equal rounds: replica memory after the second must not have kept growing from the first.
-        first = local_server.run_wrk(base + "/", args.seconds, args.connections, script())
+        first = servers.run_wrk(base + "/", args.seconds, args.connections, script())
         rss_first = sum(rss_kib(pid) for pid in replicas)
-        second = local_server.run_wrk(base + "/", args.seconds, args.connections, script())
+        second = servers.run_wrk(base + "/", args.seconds, args.connections, script())
         rss_second = sum(rss_kib(pid) for pid in replicas)
-        proxy = local_server.compare_through_proxy(base, args.proxy_seconds)
+        proxy = servers.compare_through_proxy(base, args.proxy_seconds)
     growth = (rss_second - rss_first) / rss_first
     report = {
-        "machine": f"{os.cpu_count()} cores, loopback only", "replicas": len(replicas),
-        "connections": args.connections, "seconds_per_round": args.seconds, "wrk_timeout_s": local_server.WRK_TIMEOUT_S,
+        "machine": f"{os.cpu_count()} cores, loopback only",
+        "replicas": len(replicas),
+        "connections": args.connections,
+        "seconds_per_round": args.seconds,
+        "wrk_timeout_s": servers.WRK_TIMEOUT_S,
         "paths": PATHS,
-        "rounds": [first, second], "rss_kib_after_round_1": rss_first, "rss_kib_after_round_2": rss_second,
-        "rss_growth_percent": round(growth * 100, 1), "proxy_seconds": args.proxy_seconds, "proxy": proxy,
+        "rounds": [first, second],
+        "rss_kib_after_round_1": rss_first,
+        "rss_kib_after_round_2": rss_second,
+        "rss_growth_percent": round(growth * 100, 1),
+        "proxy_seconds": args.proxy_seconds,
+        "proxy": proxy,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "loadtest.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -1,67 +1,8 @@
-"""Step 3: write build/metadata.json for Datasette: metadata.yml plus every table's and column's
-description taken from datapackage.yaml (never written twice by hand)."""
+"""Step 3: write Datasette's metadata (build/metadata.json). The code is ots_data/metadata.py; `--help` lists the options."""
 
-from __future__ import annotations
-
-import argparse
-import json
 import sys
-from pathlib import Path
 
-import yaml
-
-from build import DERIVED_TABLES, VIEWS
-from schema import ROOT, Field, load_descriptor, load_resources
-
-DATABASE = "ots"
-INHERITED = ("license", "license_url", "source", "source_url", "about", "about_url")
-
-
-def column_description(field: Field) -> str:
-    text = field.description
-    if field.unit:
-        text += f" Unit: {field.unit}."
-    if field.enum:
-        text += " Allowed values: " + ", ".join(field.enum) + "."
-    if field.type == "boolean":
-        text += " 1 = true, 0 = false."
-    return text
-
-
-def build_metadata(root: Path = ROOT) -> dict:
-    with open(root / "metadata.yml", encoding="utf-8") as handle:
-        metadata = yaml.safe_load(handle)
-    descriptor = load_descriptor(root / "datapackage.yaml")
-    tables = metadata.setdefault("databases", {}).setdefault(DATABASE, {}).setdefault("tables", {})
-    for resource in load_resources(root / "datapackage.yaml"):
-        table = tables.setdefault(resource.name, {})
-        table["description"] = resource.description
-        table["columns"] = {field.name: column_description(field) for field in resource.fields}
-    for view, (description, _) in {**VIEWS, **DERIVED_TABLES}.items():
-        tables.setdefault(view, {})["description"] = description
-    # Datasette 0.65's row page shows only its table's own licence, source and about links, and its
-    # table page copies the inherited ones into the table's metadata on the first visit: a row page
-    # read first would name no licence and no source. So every table states them itself.
-    for table in tables.values():
-        for key in INHERITED:
-            if key in metadata:
-                table.setdefault(key, metadata[key])
-    metadata["databases"][DATABASE].setdefault("description", f"Data package version {descriptor['version']}.")
-    return metadata
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "metadata.json")
-    args = parser.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(build_metadata(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(args.out)
-    print(f"wrote {args.out}", file=sys.stderr)
-    return 0
-
+from ots_data.metadata import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -16,10 +16,9 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from schema import ROOT, load_resources
+from ots_data.project import PLATFORMS, PROFILE_URL, ROOT
+from ots_data.schema import load_resources
 
-PLATFORMS = ["twitter", "instagram", "facebook", "youtube"]
-URL = {"twitter": "https://twitter.com/{}", "instagram": "https://www.instagram.com/{}/", "facebook": "https://www.facebook.com/{}"}
 SOURCE = "synthetic-rounds"
 
 
@@ -41,20 +40,39 @@ def generate(out: Path, accounts: int, days: int, seed: int = 2022) -> int:
     shutil.copytree(ROOT / "data", out / "data")
     fields = {r.name: r.field_names for r in load_resources(ROOT / "datapackage.yaml")}
     actors = [row["actor_id"] for row in csv.DictReader(open(ROOT / "data/actors.csv", encoding="utf-8"))]
-    append(out / "data/sources.csv", fields["sources"], [{
-        "source_id": SOURCE, "source_type": "observation_round", "title": "Synthetic rounds for benchmarks (invented figures)",
-        "citation": "Synthetic benchmark data (not real).", "collected_by": "scripts/synth.py", "collection_method": "generated",
-    }])
+    append(
+        out / "data/sources.csv",
+        fields["sources"],
+        [
+            {
+                "source_id": SOURCE,
+                "source_type": "observation_round",
+                "title": "Synthetic rounds for benchmarks (invented figures)",
+                "citation": "Synthetic benchmark data (not real).",
+                "collected_by": "scripts/synth.py",
+                "collection_method": "generated",
+            }
+        ],
+    )
     handles = [f"synthetic_{i:05d}" for i in range(accounts)]
     account_rows = []
     for i, handle in enumerate(handles):
         platform = PLATFORMS[i % 4]
-        account_rows.append({
-            "account_id": f"{platform}-synthetic-{i:05d}", "actor_id": actors[i % len(actors)], "platform": platform,
-            "handle": handle, "handle_as_printed": handle, "name_kind": "display_name" if platform == "youtube" else "handle",
-            "url": "" if platform == "youtube" else URL[platform].format(handle), "account_kind": "institutional",
-            "is_handle_repaired": "false", "source_id": SOURCE, "source_locator": "synthetic",
-        })
+        account_rows.append(
+            {
+                "account_id": f"{platform}-synthetic-{i:05d}",
+                "actor_id": actors[i % len(actors)],
+                "platform": platform,
+                "handle": handle,
+                "handle_as_printed": handle,
+                "name_kind": "display_name" if platform == "youtube" else "handle",
+                "url": "" if platform == "youtube" else PROFILE_URL[platform].format(handle),
+                "account_kind": "institutional",
+                "is_handle_repaired": "false",
+                "source_id": SOURCE,
+                "source_locator": "synthetic",
+            }
+        )
     # accounts.csv must stay sorted by account_id: rewrite it merged.
     existing = list(csv.DictReader(open(out / "data/accounts.csv", encoding="utf-8", newline="")))
     merged = sorted(existing + account_rows, key=lambda r: r["account_id"])
@@ -73,12 +91,20 @@ def generate(out: Path, accounts: int, days: int, seed: int = 2022) -> int:
             for i, row in enumerate(account_rows):
                 level[i] = max(0, level[i] + rng.randint(-level[i] // 200 - 5, level[i] // 150 + 10))
                 yield {
-                    "count_id": f"syn-{observed}-{i:05d}", "account_id": row["account_id"], "observed_on": observed,
+                    "count_id": f"syn-{observed}-{i:05d}",
+                    "account_id": row["account_id"],
+                    "observed_on": observed,
                     "metric": "subscribers" if row["platform"] == "youtube" else "followers",
-                    "count": str(level[i]), "count_as_printed": f"{level[i]:,}", "count_precision": "1",
-                    "is_rounded": "false", "parse_rule": "thousands_comma" if level[i] >= 1000 else "plain_integer",
-                    "is_ambiguous": "false", "is_column_inferred": "false", "is_account_inferred": "false",
-                    "source_id": SOURCE, "source_locator": "synthetic",
+                    "count": str(level[i]),
+                    "count_as_printed": f"{level[i]:,}",
+                    "count_precision": "1",
+                    "is_rounded": "false",
+                    "parse_rule": "thousands_comma" if level[i] >= 1000 else "plain_integer",
+                    "is_ambiguous": "false",
+                    "is_column_inferred": "false",
+                    "is_account_inferred": "false",
+                    "source_id": SOURCE,
+                    "source_locator": "synthetic",
                 }
 
     return append(out / "data/follower_counts.csv", fields["follower_counts"], counts())

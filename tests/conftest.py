@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import csv
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from build import build  # noqa: E402
-from schema import load_resources  # noqa: E402
+from ots_data.build import build
+from ots_data.project import ROOT
+from ots_data.schema import load_resources
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -58,7 +55,7 @@ def copy_project(destination: Path) -> Path:
 @pytest.fixture(scope="session")
 def live_server():
     """`make serve` on a free port, exactly as a reader starts it; stopped by its process group."""
-    from local_server import make_serve
+    from ots_data.servers import make_serve
 
     with make_serve() as (base, _):
         yield base
@@ -68,7 +65,7 @@ def live_server():
 def prod_server():
     """`make serve-prod` on a free port, exactly as the README and the deployment page start it:
     nginx in front of two replicas. Yields its base URL and its log (which names every pid)."""
-    from local_server import serve_prod
+    from ots_data.servers import serve_prod
 
     with serve_prod() as (base, _, log):
         yield base, log
@@ -81,14 +78,15 @@ def datasette_fetcher(db_path: Path):
 
     from datasette.app import Datasette
 
-    from metadata import build_metadata
-    from serving import app_kwargs
+    from ots_data.metadata import build_metadata
+    from ots_data.serving import app_kwargs
 
     datasette = Datasette(**app_kwargs(db_path, copy.deepcopy(build_metadata(ROOT))))
 
     def fetch(path, **params):
         async def go():
             return await datasette.client.get(path, params=params or None)
+
         return asyncio.run(go())
 
     return fetch

@@ -41,14 +41,27 @@ def test_killed_build_leaves_the_previous_database(tmp_path, fresh_db):
     build = subprocess.Popen([sys.executable, str(ROOT / "scripts/build.py"), "--root", str(project), "--db", str(db)])
     kill_when(build, lambda: any(db.parent.glob(".ots.db.*.tmp")))
     assert db.read_bytes() == before
-    again = subprocess.run([sys.executable, str(ROOT / "scripts/build.py"), "--root", str(project), "--db", str(db)], capture_output=True, text=True)
+    again = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/build.py"), "--root", str(project), "--db", str(db)],
+        capture_output=True,
+        text=True,
+    )
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in db.parent.iterdir()) == ["ots.db"], "a leftover temporary file was not cleaned up"
 
 
 def test_killed_docs_build_leaves_the_previous_site(tmp_path):
     site, work = tmp_path / "site", tmp_path / "work"
-    command = [sys.executable, str(ROOT / "scripts/docs.py"), "--db", str(ROOT / "build/ots.db"), "--site", str(site), "--work", str(work)]
+    command = [
+        sys.executable,
+        str(ROOT / "scripts/docs.py"),
+        "--db",
+        str(ROOT / "build/ots.db"),
+        "--site",
+        str(site),
+        "--work",
+        str(work),
+    ]
     subprocess.run(command, check=True, capture_output=True)
     before = snapshot(site)
     builds = tmp_path / "site.builds"
@@ -68,7 +81,9 @@ def test_killed_release_publishes_nothing_and_changes_no_release(tmp_path, fresh
     (dist / "0.0.1" / "SHA256SUMS").write_text("")  # an older, published release
     before = snapshot(dist)
     version = __import__("yaml").safe_load((ROOT / "datapackage.yaml").read_text())["version"]
-    release = subprocess.Popen([sys.executable, str(ROOT / "scripts/release.py"), "--dist", str(dist), "--db", str(fresh_db)])
+    release = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts/release.py"), "--dist", str(dist), "--db", str(fresh_db)]
+    )
     kill_when(release, lambda: (dist / f".{version}.tmp" / "ots.db").exists())
     assert not (dist / version).exists(), "a half-written release was published"
     assert {k: v for k, v in snapshot(dist).items() if not k.startswith(f".{version}.tmp")} == before
@@ -76,7 +91,16 @@ def test_killed_release_publishes_nothing_and_changes_no_release(tmp_path, fresh
 
 def test_rebuilding_the_docs_keeps_a_valid_site_when_the_path_is_relative(tmp_path):
     """`make docs` passes --site site (relative); each rebuild must leave `site` pointing at a site."""
-    command = [sys.executable, str(ROOT / "scripts/docs.py"), "--db", str(ROOT / "build/ots.db"), "--site", "site", "--work", "work"]
+    command = [
+        sys.executable,
+        str(ROOT / "scripts/docs.py"),
+        "--db",
+        str(ROOT / "build/ots.db"),
+        "--site",
+        "site",
+        "--work",
+        "work",
+    ]
     for _ in range(2):
         subprocess.run(command, cwd=tmp_path, check=True, capture_output=True)
         assert (tmp_path / "site" / "index.html").is_file()

@@ -10,7 +10,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT, copy_project
 
 CASES = yaml.safe_load((ROOT / "tests/bad_inputs/cases.yml").read_text(encoding="utf-8"))
@@ -77,7 +76,8 @@ def test_bad_input_fails_the_build_clearly_and_keeps_the_previous_database(case,
 
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts/build.py"), "--root", str(project), "--db", str(previous)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
 
     wanted = [f"{case['file']}:{line}:", f"[{expect['rule']}]"]

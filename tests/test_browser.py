@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
-
 from conftest import ROOT, show
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 # Flags from this machine's notes: no sandbox as root, no background network (the network is closed).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 PAGES = [
     ("docs-home-en", "/docs/", "en"),
@@ -63,7 +69,8 @@ def test_page_loads_cleanly_and_accessibly(browser, live_server, name, path, lan
     kind = "docs" if path.startswith("/docs") else "datasette"
     violations = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"] if (kind, v["id"]) not in ALLOWED
+        for v in results.response["violations"]
+        if (kind, v["id"]) not in ALLOWED
     ]
     page.close()
     assert not violations, show(violations)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from counts import CountParseError, parse_count
+from ots_data.counts import CountParseError, parse_count
 
 # Expected values worked out by hand from the rules in the module docstring.
 EXAMPLES = [

@@ -8,7 +8,8 @@ import re
 import subprocess
 
 from conftest import ROOT, show
-from validate import validate
+
+from ots_data.validate import validate
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
@@ -16,7 +17,9 @@ SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 def test_frictionless_cli_validates_the_package():
     result = subprocess.run(
         [str(ROOT / ".venv/bin/frictionless"), "validate", "datapackage.yaml"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
@@ -78,8 +81,10 @@ def test_csv_files_are_in_canonical_form(resources):
 def test_rows_are_sorted_by_primary_key(resources, rows):
     unsorted = []
     for name, r in resources.items():
+
         def key(row):
             return tuple(int(row[c]) if r.field(c).type == "integer" else row[c] for c in r.primary_key)
+
         keys = [key(row) for row in rows[name]]
         if keys != sorted(keys):
             unsorted.append(r.path)

@@ -7,12 +7,14 @@ import json
 import sqlite3
 
 import pytest
-
-from build import build
 from conftest import ROOT, show
-from schema import SQLITE_TYPES
 
-EXPECTED_COUNTS = {k: v for k, v in json.loads((ROOT / "tests/expected_row_counts.json").read_text()).items() if not k.startswith("_")}
+from ots_data.build import build
+from ots_data.schema import SQLITE_TYPES
+
+EXPECTED_COUNTS = {
+    k: v for k, v in json.loads((ROOT / "tests/expected_row_counts.json").read_text()).items() if not k.startswith("_")
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,9 @@ def test_every_schema_table_is_in_the_database(db, resources):
 def test_columns_and_types_match_the_schema(db, resources):
     drift = []
     for name, r in resources.items():
-        actual = [(c["name"], c["type"], bool(c["notnull"]), c["pk"] > 0) for c in db.execute(f"pragma table_info([{name}])")]
+        actual = [
+            (c["name"], c["type"], bool(c["notnull"]), c["pk"] > 0) for c in db.execute(f"pragma table_info([{name}])")
+        ]
         expected = [
             (f.name, SQLITE_TYPES[f.type], f.required or f.name in r.primary_key, f.name in r.primary_key)
             for f in r.fields
@@ -42,7 +46,11 @@ def test_columns_and_types_match_the_schema(db, resources):
 
 
 def test_tables_are_strict(db, resources):
-    loose = [n for n in resources if "STRICT" not in db.execute("select sql from sqlite_master where name = ?", (n,)).fetchone()[0]]
+    loose = [
+        n
+        for n in resources
+        if "STRICT" not in db.execute("select sql from sqlite_master where name = ?", (n,)).fetchone()[0]
+    ]
     assert not loose, loose
 
 
@@ -52,7 +60,8 @@ def test_foreign_keys_match_the_schema(db, resources):
         actual = sorted((fk["from"], fk["table"], fk["to"]) for fk in db.execute(f"pragma foreign_key_list([{name}])"))
         expected = sorted(
             (local, fk["reference"]["resource"], remote)
-            for fk in r.foreign_keys for local, remote in zip(fk["fields"], fk["reference"]["fields"])
+            for fk in r.foreign_keys
+            for local, remote in zip(fk["fields"], fk["reference"]["fields"])
         )
         if actual != expected:
             drift.append((name, actual, expected))
@@ -111,7 +120,11 @@ def test_make_build_output_is_current(fresh_db):
 
 
 def test_full_text_search_folds_turkic_letters_and_case(db):
-    names = {r[0] for r in db.execute(
-        "select name from actors where rowid in (select rowid from actors_fts where actors_fts match ?)",
-        ("cavusoglu OR ILHAM OR erdogan OR szijjarto",))}
+    names = {
+        r[0]
+        for r in db.execute(
+            "select name from actors where rowid in (select rowid from actors_fts where actors_fts match ?)",
+            ("cavusoglu OR ILHAM OR erdogan OR szijjarto",),
+        )
+    }
     assert names == {"Mevlüt Çavuşoğlu", "Ilham Aliyev", "Recep Tayyip Erdoğan", "Péter Szijjártó"}

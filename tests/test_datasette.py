@@ -8,9 +8,9 @@ import re
 
 import pytest
 import yaml
-
 from conftest import ROOT, datasette_fetcher, read_csv, show
-from metadata import build_metadata, column_description
+
+from ots_data.metadata import build_metadata, column_description
 
 SETTINGS = json.loads((ROOT / "settings.json").read_text())
 METADATA = build_metadata(ROOT)
@@ -40,7 +40,9 @@ def test_every_table_page_answers_with_its_description(get, table):
 def test_every_column_description_is_served(get, resources):
     served = json.loads(get("/-/metadata.json").text)["databases"]["ots"]["tables"]
     missing = [
-        (t, f.name) for t, r in resources.items() for f in r.fields
+        (t, f.name)
+        for t, r in resources.items()
+        for f in r.fields
         if not served.get(t, {}).get("columns", {}).get(f.name, "").startswith(f.description)
     ]
     assert not missing, show(missing)
@@ -50,13 +52,19 @@ def test_every_column_description_is_served(get, resources):
 def test_column_descriptions_appear_on_the_table_page(get, resources, table):
     page = get(f"/ots/{table}").text
     shown = {html.unescape(dt): html.unescape(dd) for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page)}
-    different = [(f.name, shown.get(f.name)) for f in resources[table].fields if shown.get(f.name) != column_description(f)]
+    different = [
+        (f.name, shown.get(f.name)) for f in resources[table].fields if shown.get(f.name) != column_description(f)
+    ]
     assert not different, show(different)
 
 
 # Example parameters for the canned queries that take them.
-QUERY_PARAMS = {"search_everything": "?q=cavusoglu", "commitments_by_domain": "?domain=culture", "figures_by_country": "?country=TR",
-                "change_between_rounds": "?from_on=2022-06-22&to_on=2022-06-22"}
+QUERY_PARAMS = {
+    "search_everything": "?q=cavusoglu",
+    "commitments_by_domain": "?domain=culture",
+    "figures_by_country": "?country=TR",
+    "change_between_rounds": "?from_on=2022-06-22&to_on=2022-06-22",
+}
 
 
 @pytest.mark.parametrize("query", sorted(CANNED))

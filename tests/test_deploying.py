@@ -13,8 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from conftest import ROOT, show
 
-import local_server
-import serving
+from ots_data import servers, serving
 
 PAGE = ROOT / "docs" / "deploying.md"
 EXAMPLE_PORT = "8080"
@@ -44,7 +43,9 @@ RUN_BY = {
 def run(command: str, port: str | None = None) -> subprocess.CompletedProcess:
     if port:
         command = command.replace(EXAMPLE_PORT, port)
-    return subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", command], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_every_bash_block_on_the_page_is_run_by_a_test():
@@ -71,11 +72,13 @@ def test_the_documented_curl_shows_the_cache_at_work(prod_server):
 
 def test_the_documented_replica_command_is_generated_and_serves_the_whole_site():
     documented = block(".venv/bin/datasette serve")
-    assert documented == serving.printed_command(8101), "docs/deploying.md differs from `scripts/serving.py command --port 8101`"
-    port = local_server.free_port()
+    assert documented == serving.printed_command(8101), (
+        "docs/deploying.md differs from `scripts/serve.py --print-command --port 8101`"
+    )
+    port = servers.free_port()
     command = documented.replace("--port 8101", f"--port {port}")
     base = f"http://127.0.0.1:{port}"
-    with local_server.started(["bash", "-c", "exec " + command], base):
+    with servers.started(["bash", "-c", "exec " + command], base):
         page = urllib.request.urlopen(base + "/ots/follower_counts", timeout=30).read().decode()
         css = urllib.request.urlopen(base + "/assets/datasette.css", timeout=30).status
         docs = urllib.request.urlopen(base + "/docs/", timeout=30).status
@@ -92,13 +95,20 @@ def test_the_documented_server_files_are_accepted_by_nginx(tmp_path):
     assert exec_start.endswith("--port 810%i --setting force_https_urls true"), exec_start
     # nginx -t as Debian's nginx.conf would include the snippet, with the cache folder in a scratch place
     (tmp_path / "cache").mkdir()
-    (tmp_path / "ots.conf").write_text(site.replace("/var/cache/nginx/ots", str(tmp_path / "cache")).replace(
-        "/var/log/nginx/ots.access.log", str(tmp_path / "access.log")))
+    (tmp_path / "ots.conf").write_text(
+        site.replace("/var/cache/nginx/ots", str(tmp_path / "cache")).replace(
+            "/var/log/nginx/ots.access.log", str(tmp_path / "access.log")
+        )
+    )
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n include /etc/nginx/mime.types;\n"
-        f" proxy_temp_path {tmp_path}/proxy;\n include {tmp_path}/ots.conf;\n}}\n")
-    check = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")],
-                           capture_output=True, text=True)
+        f" proxy_temp_path {tmp_path}/proxy;\n include {tmp_path}/ots.conf;\n}}\n"
+    )
+    check = subprocess.run(
+        ["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
 
 
@@ -112,12 +122,12 @@ def test_the_documented_checksum_is_the_database_checksum():
 def test_the_documented_roll_over_costs_no_reader_a_request(prod_server):
     base, log = prod_server
     port = base.rsplit(":", 1)[1]
-    before = local_server.pids(log)["replicas"]
+    before = servers.pids(log)["replicas"]
     rolled = log.read_text().count("rolled over to database")
     assert run("make build docs").returncode == 0  # up to date before the load starts, so the block is quick
     with ThreadPoolExecutor(1) as pool:
         # long enough for both replicas to restart while wrk is still asking
-        load = pool.submit(local_server.run_wrk, base + "/", 25, 20, local_server.cold_script("/ots/follower_counts.json"))
+        load = pool.submit(servers.run_wrk, base + "/", 25, 20, servers.cold_script("/ots/follower_counts.json"))
         time.sleep(2)
         result = run(block("make build docs\nkill -HUP"), port)
         assert result.returncode == 0, result.stderr
@@ -125,7 +135,7 @@ def test_the_documented_roll_over_costs_no_reader_a_request(prod_server):
         while log.read_text().count("rolled over to database") == rolled and time.monotonic() < deadline:
             time.sleep(0.2)
         measured = load.result()
-    after = local_server.pids(log)["replicas"]
+    after = servers.pids(log)["replicas"]
     assert log.read_text().count("rolled over to database") == rolled + 1, log.read_text()[-2000:]
     assert all(after[n] != before[n] for n in before), (before, after)
     assert (measured["non_2xx"], measured["socket_errors"]) == (0, 0), measured

@@ -10,7 +10,6 @@ import subprocess
 
 import pytest
 import yaml
-
 from conftest import ROOT, read_csv, show
 
 SITE = ROOT / "site"
@@ -48,15 +47,25 @@ def test_home_page_carries_schema_org_dataset_json_ld(lang):
 def test_no_asset_is_loaded_from_another_host():
     remote = []
     for file in SITE.rglob("*.html"):
-        for match in re.finditer(r'<(script|link|img|iframe)[^>]+(?:src|href)="(https?:)?//[^"]+"', file.read_text(encoding="utf-8")):
+        for match in re.finditer(
+            r'<(script|link|img|iframe)[^>]+(?:src|href)="(https?:)?//[^"]+"', file.read_text(encoding="utf-8")
+        ):
             if match.group(1) != "link" or "stylesheet" in match.group(0) or "preconnect" in match.group(0):
                 remote.append((str(file.relative_to(SITE)), match.group(0)[:120]))
-    css = [str(f) for f in SITE.rglob("*.css") if re.search(r"@import\s+url\(https?:|fonts\.googleapis", f.read_text(encoding="utf-8"))]
+    css = [
+        str(f)
+        for f in SITE.rglob("*.css")
+        if re.search(r"@import\s+url\(https?:|fonts\.googleapis", f.read_text(encoding="utf-8"))
+    ]
     assert not remote and not css, show(remote + css)
 
 
 def test_every_placeholder_was_filled():
-    left = [str(f.relative_to(SITE)) for f in SITE.rglob("*.html") if re.search(r"\{\{\s*[a-z_]+\s*\}\}", text_of(f.read_text(encoding="utf-8")))]
+    left = [
+        str(f.relative_to(SITE))
+        for f in SITE.rglob("*.html")
+        if re.search(r"\{\{\s*[a-z_]+\s*\}\}", text_of(f.read_text(encoding="utf-8")))
+    ]
     assert not left, show(left)
 
 
@@ -77,7 +86,9 @@ def data_numbers() -> set[str]:
             if value:
                 number = int(value)
                 thousands = f"{number / 1000:.3f}".rstrip("0").rstrip(".")  # a reading in K: 14200 -> 14.2
-                numbers.update({value, f"{number:,}", f"{number:,}".replace(",", " "), f"{number:,}".replace(",", "."), thousands})
+                numbers.update(
+                    {value, f"{number:,}", f"{number:,}".replace(",", " "), f"{number:,}".replace(",", "."), thousands}
+                )
     for row in read_csv(ROOT / "data/survey_figures.csv"):
         numbers.update(re.findall(r"\d[\d.,]*\d|\d", row["value_as_printed"]))
     return numbers
@@ -86,14 +97,14 @@ def data_numbers() -> set[str]:
 @pytest.mark.parametrize("source", HAND_WRITTEN, ids=[p.name for p in HAND_WRITTEN])
 def test_hand_written_pages_type_no_figures(source):
     text = source.read_text(encoding="utf-8")
-    text = re.sub(r"```.*?```", "", text, flags=re.S)          # code blocks
-    text = re.sub(r"`[^`]*`", "", text)                         # inline code: printed forms, columns
-    text = re.sub(r"\{\{[^}]*\}\}", "", text)                   # placeholders
-    text = re.sub(r"\(?(https?://|/)[^\s)]*\)?", "", text)      # links and paths
-    text = re.sub(r"<[^>]+>", "", text)                         # raw HTML tags
+    text = re.sub(r"```.*?```", "", text, flags=re.S)  # code blocks
+    text = re.sub(r"`[^`]*`", "", text)  # inline code: printed forms, columns
+    text = re.sub(r"\{\{[^}]*\}\}", "", text)  # placeholders
+    text = re.sub(r"\(?(https?://|/)[^\s)]*\)?", "", text)  # links and paths
+    text = re.sub(r"<[^>]+>", "", text)  # raw HTML tags
     text = re.sub(rf"\d{{1,2}} {MONTHS} \d{{4}}|{MONTHS} \d{{1,2}}(-\d{{1,2}})?, \d{{4}}", "", text)  # dates
     text = re.sub(r"\b\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", "", text)  # ISO dates and times
-    text = re.sub(r"\b(1[89]\d{2}|20\d{2})\b", "", text)      # years
+    text = re.sub(r"\b(1[89]\d{2}|20\d{2})\b", "", text)  # years
     known = data_numbers() | LITERALS
     typed = [n for n in (m.rstrip(".,") for m in re.findall(r"\d[\d,.\-]*%?", text)) if n and n not in known]
     assert not typed, f"{source.name}: numbers typed by hand (use a {{{{ placeholder }}}}): {typed}"
@@ -114,15 +125,23 @@ def test_home_page_figures_match_the_csv_files():
 def test_data_dictionary_lists_every_table_and_field_of_the_schema(lang):
     text = text_of(page(lang, "data-dictionary"))
     missing = [
-        (r["name"], f["name"]) for r in DESCRIPTOR["resources"] for f in r["schema"]["fields"]
+        (r["name"], f["name"])
+        for r in DESCRIPTOR["resources"]
+        for f in r["schema"]["fields"]
         if f["name"] not in text or " ".join(f["description"].split())[:80] not in " ".join(text.split())
     ]
     assert not missing, show(missing)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("name,table,key", [("errata", "errata", "erratum_id"), ("vision-2040", "commitments", "commitment_id"),
-                                            ("survey-figures", "survey_figures", "figure_id")])
+@pytest.mark.parametrize(
+    "name,table,key",
+    [
+        ("errata", "errata", "erratum_id"),
+        ("vision-2040", "commitments", "commitment_id"),
+        ("survey-figures", "survey_figures", "figure_id"),
+    ],
+)
 def test_generated_pages_list_every_row_with_a_link_to_datasette(lang, name, table, key):
     text = page(lang, name)
     missing = [r[key] for r in read_csv(ROOT / f"data/{table}.csv") if f'href="/ots/{table}/{r[key]}"' not in text]
@@ -145,17 +164,27 @@ def test_audience_chart_alt_text_counts_the_readable_figures():
 
 def test_chart_svgs_carry_title_and_description():
     charts = sorted((SITE / "assets" / "charts").glob("*.svg"))
-    bad = [c.name for c in charts if not re.search(r"<svg[^>]*role=\"img\"[^>]*>\s*<title", c.read_text(encoding="utf-8"))]
+    bad = [
+        c.name for c in charts if not re.search(r"<svg[^>]*role=\"img\"[^>]*>\s*<title", c.read_text(encoding="utf-8"))
+    ]
     assert len(charts) == 4 and not bad, show(bad)
 
 
 def test_translations_cover_every_commitment_and_erratum():
     commitments = yaml.safe_load((ROOT / "docs/i18n/commitments.yml").read_text(encoding="utf-8"))
     errata = yaml.safe_load((ROOT / "docs/i18n/errata.yml").read_text(encoding="utf-8"))
-    missing = [("commitments", r["commitment_id"], lang) for r in read_csv(ROOT / "data/commitments.csv") for lang in ("tr", "ru")
-               if not (commitments.get(r["commitment_id"]) or {}).get(lang)]
-    missing += [("errata", r["erratum_id"], lang) for r in read_csv(ROOT / "data/errata.csv") for lang in ("en", "tr", "ru")
-                if not (errata.get(r["erratum_id"]) or {}).get(lang)]
+    missing = [
+        ("commitments", r["commitment_id"], lang)
+        for r in read_csv(ROOT / "data/commitments.csv")
+        for lang in ("tr", "ru")
+        if not (commitments.get(r["commitment_id"]) or {}).get(lang)
+    ]
+    missing += [
+        ("errata", r["erratum_id"], lang)
+        for r in read_csv(ROOT / "data/errata.csv")
+        for lang in ("en", "tr", "ru")
+        if not (errata.get(r["erratum_id"]) or {}).get(lang)
+    ]
     assert not missing, show(missing)
 
 
@@ -165,13 +194,15 @@ def test_data_text_is_escaped_not_interpreted():
     import tempfile
     from pathlib import Path
 
-    import docs
+    from ots_data import docs
 
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "ots.db"
         db_path.write_bytes((ROOT / "build/ots.db").read_bytes())
         conn = sqlite3.connect(db_path)
-        conn.execute("update errata set record = '<script>alert(1)</script><img src=x onerror=alert(2)>' where rowid = 1")
+        conn.execute(
+            "update errata set record = '<script>alert(1)</script><img src=x onerror=alert(2)>' where rowid = 1"
+        )
         conn.commit()
         conn.close()
         out = Path(tmp) / "docs"
@@ -184,10 +215,20 @@ def test_data_text_is_escaped_not_interpreted():
 def test_link_checker_finds_no_broken_link(live_server):
     """LinkChecker crawls the served docs in every language, and every link into Datasette."""
     result = subprocess.run(
-        [str(ROOT / ".venv/bin/linkchecker"), "--no-status", "--no-warnings", "--recursion-level=3", "--threads=4",
-         "--ignore-url=^https?://(?!127\\.0\\.0\\.1)", "--ignore-url=/ots\\.db$", "--ignore-url=/-/",
-         "--no-follow-url=/ots",  # check links into Datasette, do not crawl Datasette itself
-         f"{live_server}/docs/"],
-        capture_output=True, text=True, timeout=600,
+        [
+            str(ROOT / ".venv/bin/linkchecker"),
+            "--no-status",
+            "--no-warnings",
+            "--recursion-level=3",
+            "--threads=4",
+            "--ignore-url=^https?://(?!127\\.0\\.0\\.1)",
+            "--ignore-url=/ots\\.db$",
+            "--ignore-url=/-/",
+            "--no-follow-url=/ots",  # check links into Datasette, do not crawl Datasette itself
+            f"{live_server}/docs/",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -11,21 +11,29 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, show
 
 ARTICLE = Path(os.environ.get("ARTICLE_TEXT", ROOT.parent / "shared/sources/altun-2023-bilig-106.txt"))
-pytestmark = pytest.mark.skipif(not ARTICLE.exists(), reason=f"the article's text is not at {ARTICLE} (set ARTICLE_TEXT)")
+pytestmark = pytest.mark.skipif(
+    not ARTICLE.exists(), reason=f"the article's text is not at {ARTICLE} (set ARTICLE_TEXT)"
+)
 
 # (table, column) pairs that must be exact substrings of one line of the article.
 VERBATIM = [
-    ("states", "quote"), ("states", "status_since_as_printed"),
-    ("commitments", "quote"), ("commitments", "section"),
-    ("survey_figures", "quote"), ("survey_figures", "value_as_printed"),
-    ("events", "quote"), ("events", "date_as_printed"),
-    ("article_tables", "title_as_printed"), ("article_tables", "note_as_printed"),
-    ("actor_listings", "label_as_printed"), ("accounts", "handle_as_printed"),
-    ("follower_counts", "cell_text_as_printed"), ("follower_counts", "count_as_printed"),
+    ("states", "quote"),
+    ("states", "status_since_as_printed"),
+    ("commitments", "quote"),
+    ("commitments", "section"),
+    ("survey_figures", "quote"),
+    ("survey_figures", "value_as_printed"),
+    ("events", "quote"),
+    ("events", "date_as_printed"),
+    ("article_tables", "title_as_printed"),
+    ("article_tables", "note_as_printed"),
+    ("actor_listings", "label_as_printed"),
+    ("accounts", "handle_as_printed"),
+    ("follower_counts", "cell_text_as_printed"),
+    ("follower_counts", "count_as_printed"),
 ]
 
 
@@ -54,8 +62,12 @@ def test_table_rows_appear_in_the_printed_order(rows, lines):
     """The raw rows of each table follow each other in the article in row_number order."""
     out_of_order = []
     for table in ("1", "2", "3"):
-        raw = sorted((r for r in rows["raw_table_rows"] if r["table_number"] == table), key=lambda r: int(r["row_number"]))
-        positions = [lines.index("\t".join(r[f"cell_{k}"] for k in range(1, int(r["printed_cell_count"]) + 1))) for r in raw]
+        raw = sorted(
+            (r for r in rows["raw_table_rows"] if r["table_number"] == table), key=lambda r: int(r["row_number"])
+        )
+        positions = [
+            lines.index("\t".join(r[f"cell_{k}"] for k in range(1, int(r["printed_cell_count"]) + 1))) for r in raw
+        ]
         if positions != sorted(positions):
             out_of_order.append((table, positions))
     assert not out_of_order, show(out_of_order)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
 from conftest import show
 
 
@@ -57,22 +56,29 @@ def test_curated_cells_give_back_the_raw_text(db):
             from absences a join actor_listings l using (listing_id) where a.cell_number is not null
         """)
     }
-    different = [(t, r, k, text, rebuilt.get((t, r, k))) for t, r, k, text in raw_data_cells(db) if rebuilt.get((t, r, k)) != text]
+    different = [
+        (t, r, k, text, rebuilt.get((t, r, k)))
+        for t, r, k, text in raw_data_cells(db)
+        if rebuilt.get((t, r, k)) != text
+    ]
     assert not different, show(different)
 
 
 def test_listing_labels_are_the_raw_first_cells(db):
-    different = list(db.execute("""
+    different = list(
+        db.execute("""
         select l.listing_id, l.label_as_printed, r.cell_1 from actor_listings l
         join raw_table_rows r on r.table_number = l.table_number and r.row_number = l.row_number
         where l.label_as_printed != r.cell_1
-    """))
+    """)
+    )
     assert not different, show(different)
 
 
 def test_every_row_says_something_for_every_platform(db):
     """Per printed row and platform: one or more counts and no absence, or exactly one absence."""
-    wrong = list(db.execute("""
+    wrong = list(
+        db.execute("""
         with platforms(platform) as (values ('twitter'), ('instagram'), ('facebook'), ('youtube'))
         select l.listing_id, p.platform,
           (select count(*) from follower_counts c join accounts a using (account_id)
@@ -80,5 +86,6 @@ def test_every_row_says_something_for_every_platform(db):
           (select count(*) from absences b where b.listing_id = l.listing_id and b.platform = p.platform) as absences
         from actor_listings l cross join platforms p
         where not ((counts > 0 and absences = 0) or (counts = 0 and absences = 1))
-    """))
+    """)
+    )
     assert not wrong, show(wrong)

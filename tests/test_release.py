@@ -11,9 +11,9 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT, show
-from release import PACKAGE, make_release
+
+from ots_data.release import PACKAGE, make_release
 
 VERSION = yaml.safe_load((ROOT / "datapackage.yaml").read_text(encoding="utf-8"))["version"]
 COMMITTED = sorted(p for p in (ROOT / "dist").glob("*.*.*") if p.is_dir())
@@ -26,14 +26,29 @@ def release(tmp_path_factory, fresh_db):
 
 
 def run_release(dist, db):
-    return subprocess.run([sys.executable, str(ROOT / "scripts/release.py"), "--dist", str(dist), "--db", str(db)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts/release.py"), "--dist", str(dist), "--db", str(db)],
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_release_contains_every_table_the_database_and_one_zip(release):
     names = {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()}
     expected_csv = {r["path"] for r in yaml.safe_load((ROOT / "datapackage.yaml").read_text())["resources"]}
-    assert expected_csv | {"datapackage.json", "ots.db", "SHA256SUMS", f"{PACKAGE}-{VERSION}.zip", "CITATION.cff", "LICENSE-DATA.md", "CHANGELOG.md"} == names
+    assert (
+        expected_csv
+        | {
+            "datapackage.json",
+            "ots.db",
+            "SHA256SUMS",
+            f"{PACKAGE}-{VERSION}.zip",
+            "CITATION.cff",
+            "LICENSE-DATA.md",
+            "CHANGELOG.md",
+        }
+        == names
+    )
 
 
 def test_checksums_verify_with_sha256sum(release):
@@ -44,7 +59,12 @@ def test_checksums_verify_with_sha256sum(release):
 def test_release_validates_on_its_own(release, tmp_path):
     alone = tmp_path / "alone"
     shutil.copytree(release, alone)
-    result = subprocess.run([str(ROOT / ".venv/bin/frictionless"), "validate", "datapackage.json"], cwd=alone, capture_output=True, text=True)
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/frictionless"), "validate", "datapackage.json"],
+        cwd=alone,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
 
 
@@ -57,7 +77,11 @@ def test_release_datapackage_carries_version_licence_sources_and_date(release):
 
 def test_two_releases_are_byte_identical(release, tmp_path, fresh_db):
     again = make_release(ROOT, fresh_db, tmp_path)
-    different = [p.name for p in release.rglob("*") if p.is_file() and p.read_bytes() != (again / p.relative_to(release)).read_bytes()]
+    different = [
+        p.name
+        for p in release.rglob("*")
+        if p.is_file() and p.read_bytes() != (again / p.relative_to(release)).read_bytes()
+    ]
     assert not different, show(different)
 
 
@@ -73,7 +97,9 @@ def test_index_lists_every_release_with_sizes_and_checksums(release):
     assert [r["version"] for r in index] == [VERSION]
     sums = dict(line.split("  ")[::-1] for line in (release / "SHA256SUMS").read_text().splitlines())
     listed = {f["name"]: f for f in index[0]["files"]}
-    assert set(listed) == set(sums) and all(listed[n]["sha256"] == sums[n] and listed[n]["bytes"] == (release / n).stat().st_size for n in sums)
+    assert set(listed) == set(sums) and all(
+        listed[n]["sha256"] == sums[n] and listed[n]["bytes"] == (release / n).stat().st_size for n in sums
+    )
 
 
 @pytest.mark.parametrize("folder", COMMITTED, ids=[p.name for p in COMMITTED])
@@ -87,8 +113,15 @@ def test_published_release_of_this_version_is_what_the_inputs_build(release):
     published = ROOT / "dist" / VERSION
     if not published.exists():
         pytest.fail(f"version {VERSION} has no published release in dist/: run `make release` (or bump the version)")
-    different = [str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()
-                 and (not (published / p.relative_to(release)).exists() or p.read_bytes() != (published / p.relative_to(release)).read_bytes())]
+    different = [
+        str(p.relative_to(release))
+        for p in release.rglob("*")
+        if p.is_file()
+        and (
+            not (published / p.relative_to(release)).exists()
+            or p.read_bytes() != (published / p.relative_to(release)).read_bytes()
+        )
+    ]
     assert not different, "changed since publication; bump the version: " + show(different)
 
 
@@ -107,14 +140,20 @@ def test_version_agrees_everywhere():
 
 
 def test_citation_cff_is_valid_against_the_cff_schema():
-    result = subprocess.run([str(ROOT / ".venv-cff/bin/cffconvert"), "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(ROOT / ".venv-cff/bin/cffconvert"), "--validate", "-i", str(ROOT / "CITATION.cff")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_citation_cff_is_a_dataset_that_references_the_article():
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     assert citation["type"] == "dataset"
-    assert any(r.get("journal") == "bilig" and r["authors"][0]["family-names"] == "Altun" for r in citation["references"])
+    assert any(
+        r.get("journal") == "bilig" and r["authors"][0]["family-names"] == "Altun" for r in citation["references"]
+    )
 
 
 def test_no_release_cell_starts_like_a_formula_except_printed_dashes_and_handles(release):
@@ -123,5 +162,9 @@ def test_no_release_cell_starts_like_a_formula_except_printed_dashes_and_handles
     risky = []
     for path in release.rglob("*.csv"):
         for line, row in enumerate(csv.reader(open(path, encoding="utf-8", newline="")), 1):
-            risky += [(path.name, line, c[:40]) for c in row if c and c[0] in "=+-@" and not re.fullmatch(r"-|-[0-9][0-9.]*|@[A-Za-z0-9_.-]+( .*)?", c)]
+            risky += [
+                (path.name, line, c[:40])
+                for c in row
+                if c and c[0] in "=+-@" and not re.fullmatch(r"-|-[0-9][0-9.]*|@[A-Za-z0-9_.-]+( .*)?", c)
+            ]
     assert not risky, show(risky)

@@ -10,17 +10,17 @@ import subprocess
 import sys
 
 import pytest
-
-from build import build
 from conftest import ROOT, copy_project, datasette_fetcher, read_csv
+
+from ots_data.build import build
 
 ROUND_ON = "2023-06-22"
 # account_id -> (count_as_printed, count, precision, rule) of the synthetic round
 ROUND = {
-    "twitter-rterdogan": ("20M", 20_000_000, 1_000_000, "suffix_decimal_point"),        # 19M before: +5.26%
-    "instagram-mfa-kz": ("9,855", 9_855, 1, "thousands_comma"),                        # 8,855 before: +11.29%
-    "twitter-sadyrjaparov": ("1,838", 1_838, 1, "thousands_comma"),                    # 919 before: +100%
-    "instagram-aoka-uz": ("4,100", 4_100, 1, "thousands_comma"),                       # 4,279 (read) before: -4.18%
+    "twitter-rterdogan": ("20M", 20_000_000, 1_000_000, "suffix_decimal_point"),  # 19M before: +5.26%
+    "instagram-mfa-kz": ("9,855", 9_855, 1, "thousands_comma"),  # 8,855 before: +11.29%
+    "twitter-sadyrjaparov": ("1,838", 1_838, 1, "thousands_comma"),  # 919 before: +100%
+    "instagram-aoka-uz": ("4,100", 4_100, 1, "thousands_comma"),  # 4,279 (read) before: -4.18%
 }
 
 
@@ -28,26 +28,64 @@ def append_rows(path, rows):
     with open(path, encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
     out = io.StringIO()
-    csv.DictWriter(out, fieldnames=header, lineterminator="\n").writerows({c: r.get(c, "") for c in header} for r in rows)
+    csv.DictWriter(out, fieldnames=header, lineterminator="\n").writerows(
+        {c: r.get(c, "") for c in header} for r in rows
+    )
     with open(path, "a", encoding="utf-8", newline="") as handle:
         handle.write(out.getvalue())
 
 
 def add_round(project, extra_counts=(), extra_absences=()):
-    append_rows(project / "data/sources.csv", [{
-        "source_id": "round-2023-06-22", "source_type": "observation_round", "title": "Synthetic test round",
-        "citation": "Synthetic test round (2023).", "collected_by": "the test suite", "collection_method": "made up inside a test",
-    }])
-    rows = [{"count_id": f"round-2023-06-22-{account}", "account_id": account, "observed_on": ROUND_ON,
-             "metric": "followers", "count": str(count), "count_as_printed": printed, "count_precision": str(precision),
-             "is_rounded": "true" if precision > 1 else "false", "parse_rule": rule, "is_ambiguous": "false",
-             "is_column_inferred": "false", "is_account_inferred": "false", "source_id": "round-2023-06-22",
-             "source_locator": "profile page"} for account, (printed, count, precision, rule) in ROUND.items()]
+    append_rows(
+        project / "data/sources.csv",
+        [
+            {
+                "source_id": "round-2023-06-22",
+                "source_type": "observation_round",
+                "title": "Synthetic test round",
+                "citation": "Synthetic test round (2023).",
+                "collected_by": "the test suite",
+                "collection_method": "made up inside a test",
+            }
+        ],
+    )
+    rows = [
+        {
+            "count_id": f"round-2023-06-22-{account}",
+            "account_id": account,
+            "observed_on": ROUND_ON,
+            "metric": "followers",
+            "count": str(count),
+            "count_as_printed": printed,
+            "count_precision": str(precision),
+            "is_rounded": "true" if precision > 1 else "false",
+            "parse_rule": rule,
+            "is_ambiguous": "false",
+            "is_column_inferred": "false",
+            "is_account_inferred": "false",
+            "source_id": "round-2023-06-22",
+            "source_locator": "profile page",
+        }
+        for account, (printed, count, precision, rule) in ROUND.items()
+    ]
     append_rows(project / "data/follower_counts.csv", rows + list(extra_counts))
-    append_rows(project / "data/absences.csv", [{
-        "absence_id": "round-2023-06-22-viktor-orban-twitter", "actor_id": "viktor-orban", "platform": "twitter",
-        "observed_on": ROUND_ON, "as_printed": "", "absence_kind": "not_found", "is_column_inferred": "false",
-        "source_id": "round-2023-06-22", "source_locator": "searched the platform"}] + list(extra_absences))
+    append_rows(
+        project / "data/absences.csv",
+        [
+            {
+                "absence_id": "round-2023-06-22-viktor-orban-twitter",
+                "actor_id": "viktor-orban",
+                "platform": "twitter",
+                "observed_on": ROUND_ON,
+                "as_printed": "",
+                "absence_kind": "not_found",
+                "is_column_inferred": "false",
+                "source_id": "round-2023-06-22",
+                "source_locator": "searched the platform",
+            }
+        ]
+        + list(extra_absences),
+    )
     return rows
 
 
@@ -62,9 +100,16 @@ def round_db(tmp_path_factory):
 
 def test_latest_counts_take_the_new_round(round_db):
     conn = sqlite3.connect(round_db)
-    latest = dict(conn.execute("select account_id, count from latest_counts where account_id in (%s)" % ",".join("?" * len(ROUND)), list(ROUND)))
+    latest = dict(
+        conn.execute(
+            "select account_id, count from latest_counts where account_id in (%s)" % ",".join("?" * len(ROUND)),
+            list(ROUND),
+        )
+    )
     assert latest == {a: v[1] for a, v in ROUND.items()}
-    untouched = conn.execute("select observed_on from latest_counts where account_id = 'twitter-azpresident'").fetchone()[0]
+    untouched = conn.execute(
+        "select observed_on from latest_counts where account_id = 'twitter-azpresident'"
+    ).fetchone()[0]
     assert untouched == "2022-06-22"
 
 
@@ -82,16 +127,20 @@ def test_changes_between_rounds_are_absolute_and_percent(round_db):
 def test_canned_query_compares_two_rounds(round_db):
     get = datasette_fetcher(round_db)
     rows = get("/ots/change_between_rounds.json", from_on="2022-06-22", to_on=ROUND_ON, _shape="array").json()
-    assert {r["account_id"]: r["change_percent"] for r in rows} == {"twitter-rterdogan": 5.26, "instagram-mfa-kz": 11.29,
-                                                                     "twitter-sadyrjaparov": 100.0, "instagram-aoka-uz": -4.18}
+    assert {r["account_id"]: r["change_percent"] for r in rows} == {
+        "twitter-rterdogan": 5.26,
+        "instagram-mfa-kz": 11.29,
+        "twitter-sadyrjaparov": 100.0,
+        "instagram-aoka-uz": -4.18,
+    }
 
 
 def test_docs_show_a_change_chart_once_there_are_two_rounds(round_db, tmp_path):
-    import docs
+    from ots_data import docs
 
     docs.generate(round_db, tmp_path / "docs")
     assert (tmp_path / "docs/assets/charts/change.svg").exists()
-    assert 'change.svg' in (tmp_path / "docs/charts.tr.md").read_text(encoding="utf-8")
+    assert "change.svg" in (tmp_path / "docs/charts.tr.md").read_text(encoding="utf-8")
 
 
 def test_the_published_data_holds_no_synthetic_round():
@@ -99,8 +148,11 @@ def test_the_published_data_holds_no_synthetic_round():
 
 
 def failing_build(project):
-    return subprocess.run([sys.executable, str(ROOT / "scripts/build.py"), "--root", str(project), "--db", str(project / "ots.db")],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts/build.py"), "--root", str(project), "--db", str(project / "ots.db")],
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_two_values_for_one_account_and_date_are_refused(tmp_path):
@@ -109,7 +161,9 @@ def test_two_values_for_one_account_and_date_are_refused(tmp_path):
     twin = dict(rows[0], count_id="round-2023-06-22-duplicate")
     append_rows(project / "data/follower_counts.csv", [twin])
     result = failing_build(project)
-    assert result.returncode == 1 and "[one-value-per-round]" in result.stderr and "column 'account_id'" in result.stderr, result.stderr
+    assert (
+        result.returncode == 1 and "[one-value-per-round]" in result.stderr and "column 'account_id'" in result.stderr
+    ), result.stderr
 
 
 def test_a_round_figure_from_an_article_source_is_refused(tmp_path):
@@ -118,18 +172,30 @@ def test_a_round_figure_from_an_article_source_is_refused(tmp_path):
     stray = dict(rows[0], count_id="round-stray", source_id="altun-2023", observed_on="2024-01-01")
     append_rows(project / "data/follower_counts.csv", [stray])
     result = failing_build(project)
-    assert result.returncode == 1 and "[round-or-table]" in result.stderr and "column 'source_id'" in result.stderr, result.stderr
+    assert result.returncode == 1 and "[round-or-table]" in result.stderr and "column 'source_id'" in result.stderr, (
+        result.stderr
+    )
 
 
-@pytest.mark.parametrize("template,table", [("follower_counts_round.csv", "follower_counts"), ("absences_round.csv", "absences"),
-                                            ("sources_round.csv", "sources")])
+@pytest.mark.parametrize(
+    "template,table",
+    [
+        ("follower_counts_round.csv", "follower_counts"),
+        ("absences_round.csv", "absences"),
+        ("sources_round.csv", "sources"),
+    ],
+)
 def test_round_templates_have_the_schema_header_and_an_example_that_validates(template, table, resources, tmp_path):
-    from validate import validate
+    from ots_data.validate import validate
 
     path = ROOT / "data-templates" / template
     assert next(csv.reader(open(path, encoding="utf-8"))) == resources[table].field_names
     project = copy_project(tmp_path)
-    for name, target in (("sources_round.csv", "sources"), ("follower_counts_round.csv", "follower_counts"), ("absences_round.csv", "absences")):
+    for name, target in (
+        ("sources_round.csv", "sources"),
+        ("follower_counts_round.csv", "follower_counts"),
+        ("absences_round.csv", "absences"),
+    ):
         append_rows(project / f"data/{target}.csv", read_csv(ROOT / "data-templates" / name))
     assert validate(project) == []
 
@@ -140,4 +206,6 @@ def test_two_absences_for_one_actor_platform_and_date_are_refused(tmp_path):
     twin = read_csv(project / "data/absences.csv")[-1] | {"absence_id": "round-2023-06-22-viktor-orban-twitter-again"}
     append_rows(project / "data/absences.csv", [twin])
     result = failing_build(project)
-    assert result.returncode == 1 and "[one-value-per-round]" in result.stderr and "absence" in result.stderr, result.stderr
+    assert result.returncode == 1 and "[one-value-per-round]" in result.stderr and "absence" in result.stderr, (
+        result.stderr
+    )

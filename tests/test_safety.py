@@ -9,10 +9,11 @@ import shutil
 import sqlite3
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import copy_project, datasette_fetcher
-from validate import Problem, validate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ots_data.validate import Problem, validate
 
 PAYLOADS = {
     "script": "<script>alert('x')</script>",
@@ -27,15 +28,30 @@ def hostile_get(tmp_path_factory, fresh_db):
     path = tmp_path_factory.mktemp("hostile") / "ots.db"
     shutil.copyfile(fresh_db, path)
     conn = sqlite3.connect(path)
-    conn.execute("update actors set name = ?, note = ? where actor_id = 'viktor-orban'", (PAYLOADS["script"], PAYLOADS["handler"]))
-    conn.execute("update accounts set url = ?, note = ? where account_id = 'twitter-rterdogan'", (PAYLOADS["js_url"], PAYLOADS["script"]))
+    conn.execute(
+        "update actors set name = ?, note = ? where actor_id = 'viktor-orban'",
+        (PAYLOADS["script"], PAYLOADS["handler"]),
+    )
+    conn.execute(
+        "update accounts set url = ?, note = ? where account_id = 'twitter-rterdogan'",
+        (PAYLOADS["js_url"], PAYLOADS["script"]),
+    )
     conn.commit()
     conn.close()
     return datasette_fetcher(path)
 
 
-@pytest.mark.parametrize("path", ["/ots/actors", "/ots/actors/viktor-orban", "/ots/accounts", "/ots/accounts/twitter-rterdogan",
-                                  "/ots/accounts_by_audience", "/ots/search_everything?q=orban"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ots/actors",
+        "/ots/actors/viktor-orban",
+        "/ots/accounts",
+        "/ots/accounts/twitter-rterdogan",
+        "/ots/accounts_by_audience",
+        "/ots/search_everything?q=orban",
+    ],
+)
 def test_markup_in_the_data_is_escaped_on_datasette_pages(hostile_get, path):
     page = hostile_get(path).text
     assert "<script>alert('x')</script>" not in page
@@ -49,8 +65,15 @@ def test_a_runaway_query_is_stopped_by_the_time_limit(hostile_get):
     assert response.status_code == 400 and "too long" in response.text.lower()
 
 
-@pytest.mark.parametrize("sql", ["delete from actors", "update actors set name = 'x'", "drop table actors",
-                                 "insert into states (state_code) values ('XX')"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "delete from actors",
+        "update actors set name = 'x'",
+        "drop table actors",
+        "insert into states (state_code) values ('XX')",
+    ],
+)
 def test_datasette_refuses_to_write(hostile_get, sql):
     response = hostile_get("/ots.json", sql=sql)
     assert response.status_code == 400
@@ -70,8 +93,12 @@ def rewrite_cell(path, row_index, column, value):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(table=st.sampled_from(["actors.csv", "accounts.csv", "follower_counts.csv", "events.csv"]),
-       row=st.integers(min_value=1, max_value=5), column=st.integers(min_value=0, max_value=8), value=st.text(max_size=30))
+@given(
+    table=st.sampled_from(["actors.csv", "accounts.csv", "follower_counts.csv", "events.csv"]),
+    row=st.integers(min_value=1, max_value=5),
+    column=st.integers(min_value=0, max_value=8),
+    value=st.text(max_size=30),
+)
 def test_any_cell_value_validates_or_is_refused_with_a_problem(project, table, row, column, value):
     path = project / "data" / table
     original = path.read_bytes()

@@ -4,9 +4,9 @@ through Datasette's own search box and the search-everything query."""
 from __future__ import annotations
 
 import pytest
-
-from build import fold
 from conftest import datasette_fetcher
+
+from ots_data.build import fold
 
 # (typed by a reader, table searched, row id that must be found)
 CASES = [
@@ -31,8 +31,14 @@ CASES = [
     ("nakhchivan", "errata", "nakhchivan-agreement-renaming"),
     ("turkish states", "errata", "ots-name-slip-con-p2"),
 ]
-PRIMARY_KEYS = {"actors": "actor_id", "accounts": "account_id", "commitments": "commitment_id",
-                "survey_figures": "figure_id", "events": "event_id", "errata": "erratum_id"}
+PRIMARY_KEYS = {
+    "actors": "actor_id",
+    "accounts": "account_id",
+    "commitments": "commitment_id",
+    "survey_figures": "figure_id",
+    "events": "event_id",
+    "errata": "erratum_id",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +48,9 @@ def get(fresh_db):
 
 @pytest.mark.parametrize("typed,table,expected", CASES)
 def test_search_box_finds_what_a_reader_types(get, typed, table, expected):
-    found = [r[PRIMARY_KEYS[table]] for r in get(f"/ots/{table}.json", _search=typed, _shape="array", _size="max").json()]
+    found = [
+        r[PRIMARY_KEYS[table]] for r in get(f"/ots/{table}.json", _search=typed, _shape="array", _size="max").json()
+    ]
     assert expected in found, f"{typed!r} in {table}: found {found}"
 
 
@@ -53,7 +61,7 @@ def test_search_everything_finds_what_a_reader_types(get, typed, table, expected
 
 
 def test_search_with_quotes_or_operators_does_not_fail(get):
-    for typed in ['"', 'a OR', "NEAR(", "*", "-x"]:
+    for typed in ['"', "a OR", "NEAR(", "*", "-x"]:
         assert get("/ots/search_everything.json", q=typed, _shape="array").status_code == 200, typed
 
 
@@ -61,7 +69,16 @@ def test_search_finds_nothing_for_an_absent_word(get):
     assert get("/ots/actors.json", _search="zzyzx", _shape="array").json() == []
 
 
-@pytest.mark.parametrize("text,folded", [("Çavuşoğlu", "cavusoglu"), ("İlham", "ilham"), ("Kırgızistan", "kirgizistan"),
-                                         ("Szijjártó", "szijjarto"), ("Ağdərə", "agdere"), ("Орбан", "орбан")])
+@pytest.mark.parametrize(
+    "text,folded",
+    [
+        ("Çavuşoğlu", "cavusoglu"),
+        ("İlham", "ilham"),
+        ("Kırgızistan", "kirgizistan"),
+        ("Szijjártó", "szijjarto"),
+        ("Ağdərə", "agdere"),
+        ("Орбан", "орбан"),
+    ],
+)
 def test_fold_gives_plain_lower_case_letters(text, folded):
     assert fold(text) == folded

@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, read_csv
 
-import local_server
-import serving
+from ots_data import servers, serving
 
 RELEASE = json.loads((ROOT / "dist" / "releases.json").read_text(encoding="utf-8"))["releases"][-1]["version"]
 ROW_ID = read_csv(ROOT / "data" / "follower_counts.csv")[0]["count_id"]
@@ -89,8 +88,16 @@ def test_each_kind_of_url_answers_through_nginx_with_the_same_body_as_make_serve
     status_proxied, _, proxied = get(base + path)
     assert status_direct == status_proxied == 200, (status_direct, status_proxied)
     a, b = comparable(direct, live_server), comparable(proxied, base)
-    assert a == b, "\n".join(difflib.unified_diff(a.decode(errors="replace").splitlines(), b.decode(errors="replace").splitlines(),
-                                                  "make serve", "make serve-prod", lineterm="", n=2))
+    assert a == b, "\n".join(
+        difflib.unified_diff(
+            a.decode(errors="replace").splitlines(),
+            b.decode(errors="replace").splitlines(),
+            "make serve",
+            "make serve-prod",
+            lineterm="",
+            n=2,
+        )
+    )
 
 
 def test_the_second_identical_request_for_a_data_page_is_a_cache_hit(prod_server):
@@ -101,8 +108,11 @@ def test_the_second_identical_request_for_a_data_page_is_a_cache_hit(prod_server
     assert first[2] == second[2]
 
 
-@pytest.mark.parametrize("path, status", [("/ots/no_such_table", 404), ("/ots.json?sql=select+no_such_column", 400)],
-                         ids=["a 404", "a SQL error"])
+@pytest.mark.parametrize(
+    "path, status",
+    [("/ots/no_such_table", 404), ("/ots.json?sql=select+no_such_column", 400)],
+    ids=["a 404", "a SQL error"],
+)
 def test_an_error_is_never_stored_in_the_cache(prod_server, path, status):
     base, _ = prod_server
     url = base + unique(path)
@@ -114,14 +124,19 @@ def test_an_error_is_never_stored_in_the_cache(prod_server, path, status):
 def test_data_pages_are_public_for_the_lifetime_in_settings_json(prod_server):
     base, _ = prod_server
     expected = f"public, max-age={serving.settings()['default_cache_ttl']}"
-    found = {path: get(base + path)[1].get("cache-control") for path in ("/", "/ots/follower_counts", "/ots/follower_counts.json")}
+    found = {
+        path: get(base + path)[1].get("cache-control")
+        for path in ("/", "/ots/follower_counts", "/ots/follower_counts.json")
+    }
     assert set(found.values()) == {expected}, found
 
 
 def test_release_files_are_immutable_for_a_year(prod_server):
     base, _ = prod_server
-    found = {path: get(base + path)[1].get("cache-control") for path in
-             (f"/downloads/{RELEASE}/SHA256SUMS", f"/downloads/{RELEASE}/data/actors.csv")}
+    found = {
+        path: get(base + path)[1].get("cache-control")
+        for path in (f"/downloads/{RELEASE}/SHA256SUMS", f"/downloads/{RELEASE}/data/actors.csv")
+    }
     assert set(found.values()) == {"public, max-age=31536000, immutable"}, found
 
 
@@ -149,11 +164,17 @@ def test_text_is_compressed_for_readers_who_accept_it(prod_server, path):
     assert gzip.decompress(body) == get(base + path)[2]
 
 
-@pytest.mark.parametrize("path, content_type", [
-    ("/docs/", "text/html"), ("/docs/assets/charts/audience.svg", "image/svg+xml"),
-    (f"/downloads/{RELEASE}/data/actors.csv", "text/csv"), (f"/downloads/{RELEASE}/SHA256SUMS", "text/plain"),
-    (f"/downloads/{RELEASE}/datapackage.json", "application/json"), (f"/downloads/{RELEASE}/ots-digital-diplomacy-data-{RELEASE}.zip", "application/zip"),
-])
+@pytest.mark.parametrize(
+    "path, content_type",
+    [
+        ("/docs/", "text/html"),
+        ("/docs/assets/charts/audience.svg", "image/svg+xml"),
+        (f"/downloads/{RELEASE}/data/actors.csv", "text/csv"),
+        (f"/downloads/{RELEASE}/SHA256SUMS", "text/plain"),
+        (f"/downloads/{RELEASE}/datapackage.json", "application/json"),
+        (f"/downloads/{RELEASE}/ots-digital-diplomacy-data-{RELEASE}.zip", "application/zip"),
+    ],
+)
 def test_nginx_serves_files_with_their_types(prod_server, path, content_type):
     base, _ = prod_server
     status, headers, _ = get(base + path)
@@ -177,9 +198,9 @@ def test_a_replica_killed_under_load_costs_no_reader_a_request(prod_server):
     """wrk asks for pages no one asked before (so every request reaches a replica); one replica
     is killed with SIGKILL in the middle."""
     base, log = prod_server
-    victim = local_server.pids(log)["replicas"][1]
+    victim = servers.pids(log)["replicas"][1]
     with ThreadPoolExecutor(1) as pool:
-        load = pool.submit(local_server.run_wrk, base + "/", 8, 20, local_server.cold_script("/ots/follower_counts.json"))
+        load = pool.submit(servers.run_wrk, base + "/", 8, 20, servers.cold_script("/ots/follower_counts.json"))
         time.sleep(3)
         os.kill(victim, signal.SIGKILL)
         result = load.result()
@@ -189,9 +210,9 @@ def test_a_replica_killed_under_load_costs_no_reader_a_request(prod_server):
 
 def test_a_replica_that_dies_is_started_again(prod_server):
     base, log = prod_server
-    victim = local_server.pids(log)["replicas"][2]
+    victim = servers.pids(log)["replicas"][2]
     os.kill(victim, signal.SIGKILL)
-    new = wait_for(lambda: (pid := local_server.pids(log)["replicas"][2]) != victim and pid, what="replica 2 to restart")
+    new = wait_for(lambda: (pid := servers.pids(log)["replicas"][2]) != victim and pid, what="replica 2 to restart")
     assert alive(new)
     status, _, _ = get(base + unique("/ots/accounts.json"))
     assert status == 200
@@ -212,15 +233,20 @@ def processes_mentioning(text: str) -> list[str]:
 
 @pytest.mark.parametrize("how", ["SIGTERM to make", "Ctrl-C"])
 def test_stopping_leaves_no_process_and_no_pid_file(tmp_path, how):
-    port = local_server.free_port()
+    port = servers.free_port()
     workdir = ROOT / "build" / "serve-prod" / str(port)
     log = tmp_path / "serve-prod.log"
     with open(log, "wb") as output:
-        make = subprocess.Popen(["make", "--no-print-directory", "serve-prod", f"PORT={port}"], cwd=ROOT,
-                                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        make = subprocess.Popen(
+            ["make", "--no-print-directory", "serve-prod", f"PORT={port}"],
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_for(lambda: "Serving on" in log.read_text() or make.poll() is not None, timeout=180, what="serve-prod")
-        started = local_server.pids(log)
+        started = servers.pids(log)
         everything = [started["supervisor"], started["nginx"], *started["replicas"].values()]
         assert all(alive(pid) for pid in everything) and processes_mentioning(str(workdir)), log.read_text()
         if how == "Ctrl-C":

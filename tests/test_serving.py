@@ -1,5 +1,5 @@
 """One serving configuration: every Datasette this project starts takes its flags from
-scripts/serving.py, and its two forms (command line, in-process) say the same thing."""
+ots_data/serving.py, and its two forms (command line, in-process) say the same thing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 from conftest import ROOT, show
 
-import serving
+from ots_data import serving
 
 # Flags that configure what Datasette serves. Written anywhere but serving.py, they would drift.
 FLAGS = re.compile(r"--(plugins-dir|template-dir|static|inspect-file|metadata)\b|\"serve\", \"-i\"|datasette serve -i")
@@ -18,13 +18,22 @@ CHECKED_ELSEWHERE = {ROOT / "docs" / "deploying.md"}
 
 
 def test_datasette_flags_are_written_only_in_serving_py():
-    places = [ROOT / "Makefile", *(ROOT / "scripts").glob("*.py"), *(ROOT / "tests").glob("*.py"),
-              *(ROOT / "docs").glob("*.md"), ROOT / "README.md", *(ROOT / "deploy").glob("*")]
-    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-             for path in places if path not in CHECKED_ELSEWHERE and path.name not in ("serving.py", "test_serving.py")
-             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if FLAGS.search(line) and not INSPECT_STEP.search(line)]
-    assert not found, "Datasette flags written outside scripts/serving.py:\n" + show(found)
+    places = [
+        ROOT / "Makefile",
+        *(ROOT / "scripts").glob("*.py"),
+        *(ROOT / "tests").glob("*.py"),
+        *(ROOT / "docs").glob("*.md"),
+        ROOT / "README.md",
+        *(ROOT / "deploy").glob("*"),
+    ]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in places
+        if path not in CHECKED_ELSEWHERE and path.name not in ("serving.py", "test_serving.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if FLAGS.search(line) and not INSPECT_STEP.search(line)
+    ]
+    assert not found, "Datasette flags written outside ots_data/serving.py:\n" + show(found)
 
 
 def test_the_command_line_and_the_in_process_client_configure_datasette_alike(tmp_path):
@@ -34,12 +43,18 @@ def test_the_command_line_and_the_in_process_client_configure_datasette_alike(tm
     metadata, db = tmp_path / "metadata.json", tmp_path / "ots.db"
     metadata.write_text("{}")
     db.write_bytes(b"")
-    params = serve.make_context("serve", serving.serve_argv("127.0.0.1", 8101, db=db, metadata=metadata, inspect=None)[2:]).params
+    params = serve.make_context(
+        "serve", serving.serve_argv("127.0.0.1", 8101, db=db, metadata=metadata, inspect=None)[2:]
+    ).params
     params["metadata"].close()
     kwargs = serving.app_kwargs(db, {})
-    from_cli = {"immutables": list(params["immutable"]), "plugins_dir": params["plugins_dir"],
-                "template_dir": params["template_dir"], "static_mounts": [tuple(m) for m in params["static"]],
-                "settings": dict(params["settings"])}
+    from_cli = {
+        "immutables": list(params["immutable"]),
+        "plugins_dir": params["plugins_dir"],
+        "template_dir": params["template_dir"],
+        "static_mounts": [tuple(m) for m in params["static"]],
+        "settings": dict(params["settings"]),
+    }
     in_process = {key: kwargs[key] for key in from_cli}
     differ = [(key, from_cli[key], in_process[key]) for key in from_cli if from_cli[key] != in_process[key]]
     assert not differ, show(differ)
@@ -55,7 +70,12 @@ def test_every_setting_in_settings_json_reaches_the_command_line():
 def test_make_serve_runs_the_serving_module():
     import subprocess
 
-    dry_run = subprocess.run(["make", "-n", "--no-print-directory", "serve", "PORT=8123"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+    dry_run = subprocess.run(
+        ["make", "-n", "--no-print-directory", "serve", "PORT=8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     started = [line for line in dry_run.splitlines() if "serve" in line and "--port 8123" in line]
-    assert started and all("scripts/serving.py serve" in line for line in started), dry_run
+    assert started and all("scripts/serve.py" in line for line in started), dry_run

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from hypothesis import given, strategies as st
-
-import staging
 from conftest import ROOT
-from schema import load_resources
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ots_data import staging
+from ots_data.schema import load_resources
 
 RESOURCES = load_resources(ROOT / "datapackage.yaml")
 

@@ -17,7 +17,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from serving import ROOT
+from ots_data.project import ROOT
 
 # Targets of the proxy comparison (make loadtest, make bench): the rate of each URL kind as a
 # share of the rate of a static file served by the same nginx.
@@ -76,7 +76,9 @@ def started(command: list[str], base: str, cwd: Path = ROOT):
     with tempfile.TemporaryDirectory(prefix="ots-server-") as folder:
         log = Path(folder) / "server.log"
         with open(log, "wb") as output:
-            process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            )
         try:
             wait_until_up(base + "/", process, log)
             yield process, log
@@ -139,7 +141,11 @@ def run_wrk(url: str, seconds: int, connections: int = 20, script: str | None = 
             command[1:1] = ["-s", lua.name]
         out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    kinds = {k: int(v) for k, v in re.findall(r"(connect|read|write|timeout) (\d+)", m.group(0))} if (m := re.search(r"Socket errors:.*", out)) else {}
+    kinds = (
+        {k: int(v) for k, v in re.findall(r"(connect|read|write|timeout) (\d+)", m.group(0))}
+        if (m := re.search(r"Socket errors:.*", out))
+        else {}
+    )
     socket_errors = sum(kinds.values())
     return {
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
@@ -148,7 +154,10 @@ def run_wrk(url: str, seconds: int, connections: int = 20, script: str | None = 
         "latency_p50": re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1),
         "latency_p99": re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1),
         "latency_max": re.search(r"^\s*Latency\s+\S+\s+\S+\s+(\S+)", out, re.M).group(1),
-        "non_2xx": non_2xx, "socket_errors": socket_errors, "socket_error_kinds": kinds, "errors": non_2xx + socket_errors,
+        "non_2xx": non_2xx,
+        "socket_errors": socket_errors,
+        "socket_error_kinds": kinds,
+        "errors": non_2xx + socket_errors,
     }
 
 
@@ -176,11 +185,20 @@ def compare_through_proxy(base: str, seconds: int, connections: int = 20) -> dic
 
 def proxy_table(results: dict) -> str:
     """The proxy comparison as a Markdown table, each target marked met or not (bench and loadtest)."""
-    labels = {"static": "a static page (nginx)", "hot_html": "hot table page, HTML (nginx cache)",
-              "hot_json": "hot table page, JSON (nginx cache)", "cold_json": "cold JSON (a replica answers)"}
-    lines = ["| URL | bytes | requests/s | errors | share of the static page's rate | target |", "|---|---|---|---|---|---|"]
+    labels = {
+        "static": "a static page (nginx)",
+        "hot_html": "hot table page, HTML (nginx cache)",
+        "hot_json": "hot table page, JSON (nginx cache)",
+        "cold_json": "cold JSON (a replica answers)",
+    }
+    lines = [
+        "| URL | bytes | requests/s | errors | share of the static page's rate | target |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, r in results.items():
         target = f"at least {r['target']}: {'met' if r['met'] else '**not met**'}" if "target" in r else ""
         path = r["path"] + ("?_cold=<new each time>" if name.startswith("cold") else "")
-        lines.append(f"| {labels[name]} `{path}` | {r['bytes']:,} | {r['requests_per_second']:,.0f} | {r['errors']} | {r['ratio_to_static']} | {target} |")
+        lines.append(
+            f"| {labels[name]} `{path}` | {r['bytes']:,} | {r['requests_per_second']:,.0f} | {r['errors']} | {r['ratio_to_static']} | {target} |"
+        )
     return "\n".join(lines) + "\n"

@@ -80,9 +80,7 @@ def parse_count(printed: str) -> ParsedCount:
     if match:
         return _scaled(match.group(1), match.group(2), match.group(3), "suffix_decimal_comma")
     if _AMBIGUOUS_COMMA.fullmatch(text):
-        raise CountParseError(
-            f"{text!r} is ambiguous: the comma may be a decimal comma or a thousands separator"
-        )
+        raise CountParseError(f"{text!r} is ambiguous: the comma may be a decimal comma or a thousands separator")
     if re.fullmatch(r"[0-9]+,[0-9]+", text):
         raise CountParseError(f"{text!r} has a decimal comma but no K or M suffix: not a whole count")
     raise CountParseError(f"{text!r} does not match any printed-figure rule (garbled)")

@@ -19,20 +19,34 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-plt.rcParams.update({
-    "svg.hashsalt": "ots-digital-diplomacy-data",
-    "svg.fonttype": "none",
-    "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-})
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "ots-digital-diplomacy-data",
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "font.size": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 
 # Colour-blind-safe palette (Okabe-Ito).
 PLATFORM_COLOURS = {"twitter": "#0072B2", "instagram": "#CC79A7", "facebook": "#009E73", "youtube": "#D55E00"}
 PLATFORM_LABELS = {"twitter": "Twitter", "instagram": "Instagram", "facebook": "Facebook", "youtube": "YouTube"}
-STATUS_COLOURS = {"account": "#009E73", "none_available": "#E69F00", "dash": "#F0E442", "empty_cell": "#BBBBBB", "cell_not_printed": "#FFFFFF"}
-STATUS_LABELS = {"account": "account printed", "none_available": '"None available"', "dash": '"-"', "empty_cell": "empty cell", "cell_not_printed": "no cell printed"}
+STATUS_COLOURS = {
+    "account": "#009E73",
+    "none_available": "#E69F00",
+    "dash": "#F0E442",
+    "empty_cell": "#BBBBBB",
+    "cell_not_printed": "#FFFFFF",
+}
+STATUS_LABELS = {
+    "account": "account printed",
+    "none_available": '"None available"',
+    "dash": '"-"',
+    "empty_cell": "empty cell",
+    "cell_not_printed": "no cell printed",
+}
 
 
 @dataclass(frozen=True)
@@ -58,9 +72,13 @@ def save(fig, path: Path, title: str, description: str) -> tuple[int, int]:
     fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     plt.close(fig)
     svg = path.read_text(encoding="utf-8")
-    width, height = (round(float(v)) for v in re.search(r'<svg[^>]*width="([0-9.]+)pt"[^>]*height="([0-9.]+)pt"', svg).groups())
-    accessible = ('<svg role="img" aria-labelledby="chart-title chart-desc"',
-                  f'<title id="chart-title">{html.escape(title)}</title><desc id="chart-desc">{html.escape(description)}</desc>')
+    width, height = (
+        round(float(v)) for v in re.search(r'<svg[^>]*width="([0-9.]+)pt"[^>]*height="([0-9.]+)pt"', svg).groups()
+    )
+    accessible = (
+        '<svg role="img" aria-labelledby="chart-title chart-desc"',
+        f'<title id="chart-title">{html.escape(title)}</title><desc id="chart-desc">{html.escape(description)}</desc>',
+    )
     svg = svg.replace("<svg", accessible[0], 1)
     svg = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + accessible[1], svg, count=1)
     path.write_text(svg, encoding="utf-8")
@@ -87,9 +105,11 @@ def audience(db: sqlite3.Connection, folder: Path) -> Chart:
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in PLATFORM_COLOURS.values()]
     ax.legend(handles, PLATFORM_LABELS.values(), loc="lower right", frameon=False)
     top = rows[-1]
-    alt = (f"Horizontal bar chart, logarithmic scale, of the {len(rows)} printed figures that could be read. "
-           f"Largest: {top[0]} ({top[2]}, {PLATFORM_LABELS[top[1]]}) with {top[4]}; smallest: {rows[0][0]} "
-           f"({rows[0][2]}, {PLATFORM_LABELS[rows[0][1]]}) with {rows[0][4]}.")
+    alt = (
+        f"Horizontal bar chart, logarithmic scale, of the {len(rows)} printed figures that could be read. "
+        f"Largest: {top[0]} ({top[2]}, {PLATFORM_LABELS[top[1]]}) with {top[4]}; smallest: {rows[0][0]} "
+        f"({rows[0][2]}, {PLATFORM_LABELS[rows[0][1]]}) with {rows[0][4]}."
+    )
     width, height = save(fig, folder / "audience.svg", "Audience by actor and platform", alt)
     return Chart("audience", alt, sql_url(AUDIENCE_SQL), width, height)
 
@@ -113,21 +133,39 @@ def presence(db: sqlite3.Connection, folder: Path) -> Chart:
     for y, (listing, _, _, _) in enumerate(listings):
         for x, platform in enumerate(platforms):
             kind = status[(listing, platform)]
-            ax.add_patch(plt.Rectangle((x, y), 0.95, 0.9, facecolor=STATUS_COLOURS[kind], edgecolor="#555555", linewidth=0.5))
+            ax.add_patch(
+                plt.Rectangle((x, y), 0.95, 0.9, facecolor=STATUS_COLOURS[kind], edgecolor="#555555", linewidth=0.5)
+            )
     ax.set_xlim(0, len(platforms))
     ax.set_ylim(len(listings), 0)
     ax.set_xticks([x + 0.47 for x in range(len(platforms))], [PLATFORM_LABELS[p] for p in platforms])
     ax.xaxis.tick_top()
-    ax.set_yticks([y + 0.45 for y in range(len(listings))], [f"{state} · {short(name, 36)} (Table {table})" for _, state, name, table in listings], fontsize=8)
+    ax.set_yticks(
+        [y + 0.45 for y in range(len(listings))],
+        [f"{state} · {short(name, 36)} (Table {table})" for _, state, name, table in listings],
+        fontsize=8,
+    )
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    handles = [plt.Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="#555555", linewidth=0.5) for c in STATUS_COLOURS.values()]
-    ax.legend(handles, STATUS_LABELS.values(), loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, frameon=False, fontsize=8)
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="#555555", linewidth=0.5) for c in STATUS_COLOURS.values()
+    ]
+    ax.legend(
+        handles,
+        STATUS_LABELS.values(),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.01),
+        ncol=3,
+        frameon=False,
+        fontsize=8,
+    )
     counts = {k: sum(1 for v in status.values() if v == k) for k in STATUS_COLOURS}
-    alt = (f"Matrix of the {len(listings)} printed table rows (grouped by state) against the four platforms: "
-           f"{counts['account']} cells print an account, {counts['none_available']} say \"None available\", "
-           f"{counts['dash']} print \"-\", {counts['empty_cell']} are printed empty and {counts['cell_not_printed']} are not printed.")
+    alt = (
+        f"Matrix of the {len(listings)} printed table rows (grouped by state) against the four platforms: "
+        f'{counts["account"]} cells print an account, {counts["none_available"]} say "None available", '
+        f'{counts["dash"]} print "-", {counts["empty_cell"]} are printed empty and {counts["cell_not_printed"]} are not printed.'
+    )
     width, height = save(fig, folder / "presence.svg", "Platform presence by state", alt)
     return Chart("presence", alt, sql_url(PRESENCE_SQL), width, height)
 
@@ -140,8 +178,11 @@ def commitments(db: sqlite3.Connection, folder: Path) -> Chart:
     domains = sorted({r[0] for r in rows})
     kinds = ["named_in_sentence", "paragraph_citation", "author_recommendation"]
     colours = {"named_in_sentence": "#0072B2", "paragraph_citation": "#56B4E9", "author_recommendation": "#E69F00"}
-    labels = {"named_in_sentence": "Vision named in the sentence", "paragraph_citation": "Vision cited at paragraph end",
-              "author_recommendation": "author's recommendation"}
+    labels = {
+        "named_in_sentence": "Vision named in the sentence",
+        "paragraph_citation": "Vision cited at paragraph end",
+        "author_recommendation": "author's recommendation",
+    }
     n = {(r[0], r[1]): r[2] for r in rows}
     fig, ax = plt.subplots(figsize=(8, 3))
     left = [0] * len(domains)
@@ -154,8 +195,11 @@ def commitments(db: sqlite3.Connection, folder: Path) -> Chart:
     ax.set_yticks(range(len(domains)), [d.replace("_", " ") for d in domains])
     ax.set_xlabel("number of commitments")
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    alt = "Stacked bar chart of commitments by domain: " + "; ".join(
-        f"{d.replace('_', ' ')} {t}" for d, t in zip(domains, left)) + "."
+    alt = (
+        "Stacked bar chart of commitments by domain: "
+        + "; ".join(f"{d.replace('_', ' ')} {t}" for d, t in zip(domains, left))
+        + "."
+    )
     width, height = save(fig, folder / "commitments.svg", "Vision 2040 commitments by domain", alt)
     return Chart("commitments", alt, sql_url(COMMITMENTS_SQL), width, height)
 
@@ -168,13 +212,21 @@ def timeline(db: sqlite3.Connection, folder: Path) -> Chart:
 
     def year(value: str) -> float:
         parts = [int(p) for p in value.split("-")]
-        return parts[0] + ((parts[1] - 1) / 12 if len(parts) > 1 else 0) + ((parts[2] - 1) / 365 if len(parts) > 2 else 0)
+        return (
+            parts[0] + ((parts[1] - 1) / 12 if len(parts) > 1 else 0) + ((parts[2] - 1) / 365 if len(parts) > 2 else 0)
+        )
 
     fig, ax = plt.subplots(figsize=(6, 0.26 * len(rows) + 1))
     for i, (start, printed, title, erratum) in enumerate(rows):
         wrong = erratum is not None
         ax.plot(year(start), i, marker="X" if wrong else "o", color="#D55E00" if wrong else "#0072B2", markersize=6)
-        ax.text(year(start) + 0.4, i, f"{printed}: {short(title, 60)}" + (" (date wrong)" if wrong else ""), va="center", fontsize=8)
+        ax.text(
+            year(start) + 0.4,
+            i,
+            f"{printed}: {short(title, 60)}" + (" (date wrong)" if wrong else ""),
+            va="center",
+            fontsize=8,
+        )
     ax.set_ylim(len(rows), -1)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
@@ -182,8 +234,10 @@ def timeline(db: sqlite3.Connection, folder: Path) -> Chart:
     ax.set_xlim(first - 1, last + 2)  # labels run past the axis; the SVG box grows to fit them
     ax.set_xlabel("year (as printed)")
     wrong = sum(1 for r in rows if r[3])
-    alt = (f"Timeline of {len(rows)} dated events from {rows[0][1]} to {rows[-1][1]}, as printed; "
-           f"{wrong} printed dates are wrong and marked with a cross.")
+    alt = (
+        f"Timeline of {len(rows)} dated events from {rows[0][1]} to {rows[-1][1]}, as printed; "
+        f"{wrong} printed dates are wrong and marked with a cross."
+    )
     width, height = save(fig, folder / "timeline.svg", "OTS timeline", alt)
     return Chart("timeline", alt, sql_url(TIMELINE_SQL), width, height)
 
@@ -205,13 +259,21 @@ def change(db: sqlite3.Connection, folder: Path) -> Chart | None:
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_yticks(range(len(rows)), [f"{short(r[2], 30)} · {short(r[0], 24)}" for r in rows], fontsize=8)
     ax.set_xlabel(f"change in percent, {rows[0][3]} to {rows[0][4]}")
-    alt = (f"Bar chart of the change in followers or subscribers of {len(rows)} accounts between their previous "
-           f"observation and {rows[0][4]}: from {rows[0][5]}% ({rows[0][2]}, {rows[0][0]}) to {rows[-1][5]}% ({rows[-1][2]}, {rows[-1][0]}).")
+    alt = (
+        f"Bar chart of the change in followers or subscribers of {len(rows)} accounts between their previous "
+        f"observation and {rows[0][4]}: from {rows[0][5]}% ({rows[0][2]}, {rows[0][0]}) to {rows[-1][5]}% ({rows[-1][2]}, {rows[-1][0]})."
+    )
     width, height = save(fig, folder / "change.svg", "Change since the previous round", alt)
     return Chart("change", alt, sql_url(CHANGE_SQL), width, height)
 
 
 def make_all(db: sqlite3.Connection, folder: Path) -> list[Chart]:
     folder.mkdir(parents=True, exist_ok=True)
-    made = [audience(db, folder), presence(db, folder), commitments(db, folder), timeline(db, folder), change(db, folder)]
+    made = [
+        audience(db, folder),
+        presence(db, folder),
+        commitments(db, folder),
+        timeline(db, folder),
+        change(db, folder),
+    ]
     return [chart for chart in made if chart]

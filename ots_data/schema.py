@@ -12,8 +12,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-DATAPACKAGE = ROOT / "datapackage.yaml"
+from ots_data.project import DATAPACKAGE
 
 # The slug pattern of most ids. SQLite has no regular expressions, so it is checked with the
 # equivalent GLOBs (in the table's CHECK constraint and in staging); a test proves they agree.
@@ -141,7 +140,9 @@ def column_checks(field: Field) -> list[str]:
     if field.type == "boolean":
         checks.append(f"{col} IN (0, 1)")
     if field.type == "date":
-        checks.append(f"date({col}, '+0 days') IS {col}")  # the modifier normalises 2022-02-30, so it fails; IS: a NULL from a non-date fails too
+        checks.append(
+            f"date({col}, '+0 days') IS {col}"
+        )  # the modifier normalises 2022-02-30, so it fails; IS: a NULL from a non-date fails too
     if field.constraints.get("pattern") == SLUG_PATTERN:
         checks.append(f"{col} != '' AND NOT {slug_violation(col)}")
     if field.enum:

@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from schema import SLUG_PATTERN, Field, Resource, slug_violation
+from ots_data.schema import SLUG_PATTERN, Field, Resource, slug_violation
 
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 # Spreadsheet formula injection: a cell starting with = + - @ may be run when a CSV is opened in a
@@ -134,15 +134,29 @@ def _check_text(path: str, file: Path) -> tuple[list[Problem], int]:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as error:
                 line = lines + data[: error.start].count(b"\n") + 1
-                return [Problem(path, line, None, "encoding", f"not valid UTF-8 (byte {data[error.start]:#04x}); save the file as UTF-8")], lines
+                return [
+                    Problem(
+                        path,
+                        line,
+                        None,
+                        "encoding",
+                        f"not valid UTF-8 (byte {data[error.start]:#04x}); save the file as UTF-8",
+                    )
+                ], lines
             if "\r" in text:
                 line = lines + text[: text.index("\r")].count("\n") + 1
-                return [Problem(path, line, None, "line-endings", "carriage return found; lines must end with LF only")], lines
-            problems += [Problem(p.path, p.line + lines, p.column, p.rule, p.message) for p in _text_problems(path, text)]
+                return [
+                    Problem(path, line, None, "line-endings", "carriage return found; lines must end with LF only")
+                ], lines
+            problems += [
+                Problem(p.path, p.line + lines, p.column, p.rule, p.message) for p in _text_problems(path, text)
+            ]
             lines += text.count("\n")
             if not block:
                 if not text.endswith("\n"):
-                    problems.append(Problem(path, lines + 1, None, "final-newline", "the last line must end with a newline"))
+                    problems.append(
+                        Problem(path, lines + 1, None, "final-newline", "the last line must end with a newline")
+                    )
                 break
     return problems[:MAX_PROBLEMS], lines
 
@@ -188,7 +202,9 @@ def _import_with_cli(conn: sqlite3.Connection, root: Path, jobs: list[tuple[Reso
         return set()
     database = conn.execute("PRAGMA database_list").fetchone()[2]
     conn.commit()
-    script = "".join(".import --csv --skip 1 '" + str(root / r.path).replace("'", "''") + f"' raw_{r.name}\n" for r, _ in jobs)
+    script = "".join(
+        ".import --csv --skip 1 '" + str(root / r.path).replace("'", "''") + f"' raw_{r.name}\n" for r, _ in jobs
+    )
     result = subprocess.run([SQLITE3_CLI, database], input=script, capture_output=True, text=True)
     complaints = result.stderr
     loaded = set()
@@ -219,7 +235,15 @@ def _import_with_python(conn: sqlite3.Connection, path: str, file: Path, table: 
                 break
             line = reader.line_num
             if line != previous + 1:
-                problems.append(Problem(path, line, None, "line-break-in-cell", "a cell may not contain a line break (or a quote is unterminated)"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        None,
+                        "line-break-in-cell",
+                        "a cell may not contain a line break (or a quote is unterminated)",
+                    )
+                )
             previous = line
             if len(row) != width:
                 problems.append(Problem(path, line, None, "cell-count", f"{len(row)} cells, the header has {width}"))
@@ -243,7 +267,11 @@ def _prepare(conn: sqlite3.Connection, root: Path, resource: Resource) -> tuple[
     if not start:
         return [Problem(path, 1, None, "empty-file", "the file is empty; it needs at least the header row")], 0
     if start == b"\xef\xbb\xbf":
-        return [Problem(path, 1, None, "byte-order-mark", "the file starts with a UTF-8 byte order mark; save it without one")], 0
+        return [
+            Problem(
+                path, 1, None, "byte-order-mark", "the file starts with a UTF-8 byte order mark; save it without one"
+            )
+        ], 0
     problems, lines = _check_text(path, file)
     if any(p.rule in ("encoding", "line-endings") for p in problems):
         return problems, lines
@@ -273,9 +301,13 @@ def load_all(conn: sqlite3.Connection, root: Path, resources: list[Resource]) ->
     loaded = _import_with_cli(conn, root, jobs)
     for resource, _ in jobs:
         if resource.name not in loaded:
-            problems += _import_with_python(conn, resource.path, root / resource.path, f"raw_{resource.name}", len(resource.fields))
+            problems += _import_with_python(
+                conn, resource.path, root / resource.path, f"raw_{resource.name}", len(resource.fields)
+            )
         names = ", ".join(f"c{i} AS {quote(f.name)}" for i, f in enumerate(resource.fields))
-        conn.execute(f"CREATE VIEW {stage_name(resource)} AS SELECT rowid + 1 AS _line, {names} FROM raw_{resource.name}")
+        conn.execute(
+            f"CREATE VIEW {stage_name(resource)} AS SELECT rowid + 1 AS _line, {names} FROM raw_{resource.name}"
+        )
     conn.commit()
     return problems[:MAX_PROBLEMS]
 
@@ -306,19 +338,51 @@ def field_check(resource: Resource, field: Field) -> list[tuple[str, str, str, b
     if field.type == "string" and not field.enum and "pattern" not in field.constraints and field.name not in fk_fields:
         # Cell hygiene on free-text columns. Every other column already refuses a stray space or a
         # leading "=" through its type, enum, pattern or foreign key, with its own message.
-        conditions.append((f"({col} GLOB '[ \t]*' OR {col} GLOB '*[ \t]')", "surrounding-space", "leading or trailing space", False))
-        conditions.append((f"{col} GLOB '[=+@-]*' AND unsafe_prefix({col})", "formula-prefix",
-                           "starts like a spreadsheet formula; only a printed '-', a number or an '@handle' may", False))
-    value = f"CAST({col} AS INTEGER)" if field.type == "integer" else f"CAST({col} AS REAL)" if field.type == "number" else col
+        conditions.append(
+            (f"({col} GLOB '[ \t]*' OR {col} GLOB '*[ \t]')", "surrounding-space", "leading or trailing space", False)
+        )
+        conditions.append(
+            (
+                f"{col} GLOB '[=+@-]*' AND unsafe_prefix({col})",
+                "formula-prefix",
+                "starts like a spreadsheet formula; only a printed '-', a number or an '@handle' may",
+                False,
+            )
+        )
+    value = (
+        f"CAST({col} AS INTEGER)"
+        if field.type == "integer"
+        else f"CAST({col} AS REAL)"
+        if field.type == "number"
+        else col
+    )
     if field.enum:
-        conditions.append((f"{present} AND {col} NOT IN ({', '.join(literal(v) for v in field.enum)})", "constraint-error",
-                           f'constraint "enum" is "{field.enum}"', True))
+        conditions.append(
+            (
+                f"{present} AND {col} NOT IN ({', '.join(literal(v) for v in field.enum)})",
+                "constraint-error",
+                f'constraint "enum" is "{field.enum}"',
+                True,
+            )
+        )
     if "minimum" in field.constraints:
-        conditions.append((f"{present} AND {value} < {field.constraints['minimum']}", "constraint-error",
-                           f'constraint "minimum" is "{field.constraints["minimum"]}"', True))
+        conditions.append(
+            (
+                f"{present} AND {value} < {field.constraints['minimum']}",
+                "constraint-error",
+                f'constraint "minimum" is "{field.constraints["minimum"]}"',
+                True,
+            )
+        )
     if "maximum" in field.constraints:
-        conditions.append((f"{present} AND {value} > {field.constraints['maximum']}", "constraint-error",
-                           f'constraint "maximum" is "{field.constraints["maximum"]}"', True))
+        conditions.append(
+            (
+                f"{present} AND {value} > {field.constraints['maximum']}",
+                "constraint-error",
+                f'constraint "maximum" is "{field.constraints["maximum"]}"',
+                True,
+            )
+        )
     if "pattern" in field.constraints:
         pattern = field.constraints["pattern"]
         slug = pattern == SLUG_PATTERN
@@ -330,16 +394,24 @@ def field_check(resource: Resource, field: Field) -> list[tuple[str, str, str, b
 def check_fields(conn: sqlite3.Connection, resource: Resource, only_unenforced: bool = False) -> list[Problem]:
     """Every field rule of a table (or only those its final table cannot enforce), with rows."""
     table = stage_name(resource)
-    checks = [(field, cond, rule, message) for field in resource.fields
-              for cond, rule, message, enforced in field_check(resource, field) if not (only_unenforced and enforced)]
+    checks = [
+        (field, cond, rule, message)
+        for field in resource.fields
+        for cond, rule, message, enforced in field_check(resource, field)
+        if not (only_unenforced and enforced)
+    ]
     if not checks:
         return []
     # Fast path: one scan of the table for any bad value.
-    if not conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {' OR '.join(f'({c})' for _, c, _, _ in checks)})").fetchone()[0]:
+    if not conn.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {' OR '.join(f'({c})' for _, c, _, _ in checks)})"
+    ).fetchone()[0]:
         return []
     problems = []
     for field, cond, rule, message in checks:
-        for line, value in conn.execute(f"SELECT _line, {quote(field.name)} FROM {table} WHERE {cond} ORDER BY _line LIMIT {MAX_PROBLEMS}"):
+        for line, value in conn.execute(
+            f"SELECT _line, {quote(field.name)} FROM {table} WHERE {cond} ORDER BY _line LIMIT {MAX_PROBLEMS}"
+        ):
             problems.append(Problem(resource.path, line, field.name, rule, f"{message} (value {value!r})"))
     return sorted(problems, key=lambda p: (p.line, p.column))[:MAX_PROBLEMS]
 
@@ -348,13 +420,18 @@ def _duplicates(conn, resource: Resource, columns: tuple[str, ...], rule: str, s
     table = stage_name(resource)
     cols = ", ".join(quote(c) for c in columns)
     where = " AND ".join(f"{quote(c)} != ''" for c in columns) if skip_empty else "1"
-    if not conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {where} GROUP BY {cols} HAVING count(*) > 1)").fetchone()[0]:
+    if not conn.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {where} GROUP BY {cols} HAVING count(*) > 1)"
+    ).fetchone()[0]:
         return []
     rows = conn.execute(
         f"SELECT _line, first FROM (SELECT _line, first_value(_line) OVER (PARTITION BY {cols} ORDER BY _line) AS first, "
         f"row_number() OVER (PARTITION BY {cols} ORDER BY _line) AS n FROM {table} WHERE {where}) WHERE n > 1 ORDER BY _line LIMIT {MAX_PROBLEMS}"
     )
-    return [Problem(resource.path, line, ", ".join(columns), rule, f"the same {', '.join(columns)} as on line {first}") for line, first in rows]
+    return [
+        Problem(resource.path, line, ", ".join(columns), rule, f"the same {', '.join(columns)} as on line {first}")
+        for line, first in rows
+    ]
 
 
 def check_keys(conn: sqlite3.Connection, resource: Resource, resources: dict[str, Resource]) -> list[Problem]:
@@ -378,9 +455,18 @@ def check_keys(conn: sqlite3.Connection, resource: Resource, resources: dict[str
         orphan = f"FROM {table} s WHERE {present} AND NOT EXISTS (SELECT 1 FROM {ref_table} r WHERE {match})"
         if conn.execute(f"SELECT EXISTS (SELECT 1 {orphan})").fetchone()[0]:
             locals_ = ", ".join(f"s.{quote(local)}" for local, _ in pairs)
-            for line, *values in conn.execute(f"SELECT s._line, {locals_} {orphan} ORDER BY s._line LIMIT {MAX_PROBLEMS}"):
-                problems.append(Problem(resource.path, line, ", ".join(fk["fields"]), "foreign-key",
-                                        f'for "{", ".join(fk["fields"])}": values "{", ".join(values)}" not found in the lookup table "{ref.name}"'))
+            for line, *values in conn.execute(
+                f"SELECT s._line, {locals_} {orphan} ORDER BY s._line LIMIT {MAX_PROBLEMS}"
+            ):
+                problems.append(
+                    Problem(
+                        resource.path,
+                        line,
+                        ", ".join(fk["fields"]),
+                        "foreign-key",
+                        f'for "{", ".join(fk["fields"])}": values "{", ".join(values)}" not found in the lookup table "{ref.name}"',
+                    )
+                )
     return problems
 
 
@@ -394,8 +480,10 @@ def convert_select(resource: Resource, schema: str = "") -> str:
         missing = resource.missing_values if field.missing_values is None else field.missing_values
         empty = "NULL" if "" in missing else col
         if field.type == "integer":
-            value = (f"CASE WHEN {col} = '' THEN {empty} WHEN {col} GLOB '[0-9]*' AND {col} NOT GLOB '*[^0-9]*' "
-                     f"OR {col} GLOB '-[0-9]*' AND substr({col}, 2) NOT GLOB '*[^0-9]*' THEN CAST({col} AS INTEGER) ELSE {col} END")
+            value = (
+                f"CASE WHEN {col} = '' THEN {empty} WHEN {col} GLOB '[0-9]*' AND {col} NOT GLOB '*[^0-9]*' "
+                f"OR {col} GLOB '-[0-9]*' AND substr({col}, 2) NOT GLOB '*[^0-9]*' THEN CAST({col} AS INTEGER) ELSE {col} END"
+            )
         elif field.type == "number":
             value = f"CASE WHEN {col} = '' THEN {empty} WHEN is_number({col}) THEN CAST({col} AS REAL) ELSE {col} END"
         elif field.type == "boolean":

@@ -1,12 +1,9 @@
 """The one serving configuration: how Datasette serves this project.
 
 Every way of starting Datasette takes its flags from here, so they cannot drift apart:
-`make serve` (through `serving.py serve`), the tests' server and in-process client, `make bench`,
+`make serve` (through scripts/serve.py), the tests' server and in-process client, `make bench`,
 `make loadtest`, every replica of `make serve-prod` and the commands printed in
-docs/deploying.md (a test compares them with `serving.py command`).
-
-    python scripts/serving.py serve --host 127.0.0.1 --port 8001   # exec Datasette (make serve)
-    python scripts/serving.py command --port 8101                  # print the command, for the docs
+docs/deploying.md (a test compares them with `scripts/serve.py --print-command`).
 """
 
 from __future__ import annotations
@@ -18,7 +15,8 @@ import shlex
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from ots_data.project import ROOT
+
 DATASETTE = ROOT / ".venv" / "bin" / "datasette"
 
 # What Datasette serves, as paths inside the project.
@@ -43,10 +41,12 @@ def _setting_value(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def datasette_args(db: Path = DB, inspect: Path | None = INSPECT, metadata: Path = METADATA,
-                   relative_to: Path | None = None) -> list[str]:
+def datasette_args(
+    db: Path = DB, inspect: Path | None = INSPECT, metadata: Path = METADATA, relative_to: Path | None = None
+) -> list[str]:
     """The flags of `datasette serve` for this project, without host and port. With relative_to,
     paths are written relative to that folder (the commands printed for a reader)."""
+
     def path(p: Path) -> str:
         # abspath, not resolve: site/ is a symlink that every docs build swaps
         return str(Path(os.path.abspath(p)).relative_to(relative_to)) if relative_to else str(p)
@@ -71,8 +71,11 @@ def app_kwargs(db: Path, metadata: dict) -> dict:
     """The same configuration as keyword arguments of datasette.app.Datasette, for the tests'
     in-process client (which takes the metadata as a dict, so it needs no build/ folder)."""
     return {
-        "immutables": [str(db)], "metadata": metadata, "settings": settings(),
-        "plugins_dir": str(PLUGINS_DIR), "template_dir": str(TEMPLATE_DIR),
+        "immutables": [str(db)],
+        "metadata": metadata,
+        "settings": settings(),
+        "plugins_dir": str(PLUGINS_DIR),
+        "template_dir": str(TEMPLATE_DIR),
         "static_mounts": [(prefix, str(folder)) for prefix, folder in STATIC_MOUNTS.items()],
     }
 
@@ -90,15 +93,16 @@ def printed_command(port: int, host: str = "127.0.0.1") -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="action", required=True)
-    serve = sub.add_parser("serve", help="replace this process with Datasette (what `make serve` runs)")
-    command = sub.add_parser("command", help="print the command of one replica, as the deployment page shows it")
-    for p in (serve, command):
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8001)
+    parser = argparse.ArgumentParser(description="Serve the project with Datasette (what `make serve` runs).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument(
+        "--print-command",
+        action="store_true",
+        help="print the command of one replica, as the deployment page shows it, instead of serving",
+    )
     args = parser.parse_args(argv)
-    if args.action == "command":
+    if args.print_command:
         print(printed_command(args.port, args.host))
         return 0
     argv = serve_argv(args.host, args.port)

@@ -1,0 +1,178 @@
+"""Step 5: write a versioned, verifiable, standalone release to dist/<version>/.
+
+  dist/<version>/
+    data/*.csv, data/raw/*.csv   the curated tables and the raw layer, byte for byte
+    datapackage.json             the schema with paths local to this folder, version, created date
+    ots.db                       the SQLite database built from exactly these files
+    CITATION.cff, LICENSE-DATA.md, CHANGELOG.md (this version's section and older ones)
+    ots-digital-diplomacy-data-<version>.zip   all of the above in one file
+    SHA256SUMS                   `sha256sum -c SHA256SUMS` verifies everything
+  dist/releases.json             index of every release (the Downloads page is rendered from it)
+
+A published release never changes: an existing version is refused. Everything is reproducible:
+the created date comes from CHANGELOG.md, zip entries have fixed timestamps, permissions and
+order, so two clean clones produce byte-identical files. The folder is written under a temporary
+name and renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+from ots_data.project import ROOT
+from ots_data.schema import load_descriptor
+
+PACKAGE = "ots-digital-diplomacy-data"
+EXTRA_FILES = ("CITATION.cff", "LICENSE-DATA.md")
+
+
+class ReleaseError(RuntimeError):
+    pass
+
+
+def changelog_entry(version: str, root: Path = ROOT) -> tuple[str, str]:
+    """(date, summary) of a version's section in CHANGELOG.md."""
+    text = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    match = re.search(rf"^## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}})\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    if not match:
+        raise ReleaseError(
+            f"CHANGELOG.md has no section '## [{version}] - YYYY-MM-DD': describe the release before making it"
+        )
+    return match.group(1), match.group(2).strip()
+
+
+def changelog_until(version: str, root: Path = ROOT) -> str:
+    """The changelog as it stands for this version: its section and every older one (not the
+    Unreleased notes, which keep changing after the release)."""
+    text = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    start = text.index(f"## [{version}]")
+    return "# Changelog\n\n" + text[start:]
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def release_datapackage(descriptor: dict, created: str) -> dict:
+    package = dict(descriptor)
+    package["created"] = f"{created}T00:00:00Z"
+    package["resources"] = []
+    for resource in descriptor["resources"]:
+        resource = dict(resource)
+        resource.pop("scheme", None)  # a local path; the validator infers the file scheme
+        package["resources"].append(resource)
+    return package
+
+
+def write_zip(folder: Path, names: list[str], target: Path, created: str, prefix: str) -> None:
+    year, month, day = (int(x) for x in created.split("-"))
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in sorted(names):
+            info = zipfile.ZipInfo(f"{prefix}/{name}", date_time=(year, month, day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, whatever machine makes the release
+            archive.writestr(info, (folder / name).read_bytes(), compresslevel=9)
+
+
+def make_release(root: Path, db: Path, dist: Path) -> Path:
+    descriptor = load_descriptor(root / "datapackage.yaml")
+    version = descriptor["version"]
+    final = dist / version
+    if final.exists():
+        raise ReleaseError(
+            f"{final} already exists: published releases never change. Bump the version in datapackage.yaml "
+            f"(and CITATION.cff, CHANGELOG.md) for new data or corrections."
+        )
+    created, summary = changelog_entry(version, root)
+    if not db.exists():
+        raise ReleaseError(f"{db} is missing: run `make build` first")
+    tmp = dist / f".{version}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        names = []
+        for resource in descriptor["resources"]:
+            target = tmp / resource["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / resource["path"], target)
+            names.append(resource["path"])
+        package = release_datapackage(descriptor, created)
+        (tmp / "datapackage.json").write_text(
+            json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        shutil.copyfile(db, tmp / "ots.db")
+        names += ["datapackage.json", "ots.db"]
+        for name in EXTRA_FILES:
+            shutil.copyfile(root / name, tmp / name)
+            names.append(name)
+        (tmp / "CHANGELOG.md").write_text(changelog_until(version, root), encoding="utf-8")
+        names.append("CHANGELOG.md")
+        archive = f"{PACKAGE}-{version}.zip"
+        write_zip(tmp, names, tmp / archive, created, prefix=f"{PACKAGE}-{version}")
+        names.append(archive)
+        sums = "".join(f"{sha256(tmp / name)}  {name}\n" for name in sorted(names))
+        (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    write_index(dist, root)
+    return final
+
+
+def write_index(dist: Path, root: Path = ROOT) -> None:
+    """dist/releases.json from the release folders themselves (their SHA256SUMS and datapackage)."""
+    releases = []
+    for folder in sorted(
+        (p for p in dist.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: [int(x) for x in p.name.split(".")],
+    ):
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        files = []
+        for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+            digest, name = line.split("  ", 1)
+            files.append({"name": name, "bytes": (folder / name).stat().st_size, "sha256": digest})
+        _, summary = changelog_entry(folder.name, folder)
+        releases.append(
+            {
+                "version": folder.name,
+                "date": package["created"][:10],
+                "path": f"/downloads/{folder.name}/",
+                "changes": summary,
+                "files": files,
+            }
+        )
+    tmp = dist / "releases.json.tmp"
+    tmp.write_text(json.dumps({"releases": releases}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(dist / "releases.json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument("--db", type=Path, default=ROOT / "build" / "ots.db")
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    args = parser.parse_args(argv)
+    try:
+        final = make_release(args.root, args.db, args.dist)
+    except ReleaseError as error:
+        print(f"release refused: {error}", file=sys.stderr)
+        return 1
+    print(f"released {final}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

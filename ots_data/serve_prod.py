@@ -1,0 +1,371 @@
+"""The production topology (`make serve-prod`): nginx in front of identical Datasette replicas.
+
+    python scripts/serve_prod.py run --port 8080 --replicas 2     # what `make serve-prod` runs
+    python scripts/serve_prod.py config --out build/deploy ...    # the same files for a Debian server
+
+`run` starts REPLICAS Datasette processes on free loopback ports, each with the flags of the one
+serving configuration (scripts/serving.py), writes nginx's configuration from the templates in
+deploy/ into build/serve-prod/<port>/ (with its logs, cache and temporary files), and runs nginx in
+the foreground in front of them. nginx serves /docs/ and /downloads/ itself, caches Datasette's
+answers and retries a request on another replica when one fails. A replica that dies is started
+again. SIGHUP rolls every replica over to the current build (one at a time, so no reader sees an
+error) and starts a fresh cache for the new database. Ctrl-C or SIGTERM stops nginx, then every
+replica, and leaves no process and no pid file behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import jinja2
+
+from ots_data import serving
+from ots_data.project import ROOT
+from ots_data.servers import free_port
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+MIME_TYPES = Path("/etc/nginx/mime.types")  # Debian's; the site snippet relies on the server's map
+TEMPLATES = ROOT / "deploy"
+DOCS_MAX_AGE = 300  # seconds: documentation changes with every build, releases never
+REPLICA_PORT_PREFIX = "810"  # replicas of a server deployment listen on 8101, 8102, ...
+
+
+def render(template: str, **values) -> str:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    return environment.get_template(template).render(**values)
+
+
+def database_sha(db: Path) -> str:
+    """The first 16 hex digits of the database's SHA-256: names the cache of that database."""
+    with open(db, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()[:16]
+
+
+def site_conf(
+    upstreams: list[str],
+    listen: str,
+    server_name: str,
+    site_root: Path,
+    dist_root: Path,
+    cache_dir: Path,
+    access_log: str,
+    db_sha: str,
+) -> str:
+    """The http-context snippet: upstream, cache, cache headers and the server block."""
+    return render(
+        "nginx-site.conf.j2",
+        upstreams=upstreams,
+        listen=listen,
+        server_name=server_name,
+        site_root=site_root,
+        dist_root=dist_root,
+        cache_dir=cache_dir,
+        access_log=access_log,
+        database_sha=db_sha,
+        data_max_age=serving.settings()["default_cache_ttl"],
+        docs_max_age=DOCS_MAX_AGE,
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _die_with_parent() -> None:
+    """Runs in each child before exec: if this supervisor is killed outright (SIGKILL), the kernel
+    sends the child SIGTERM, so no replica or nginx outlives it."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def wait_until_answers(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with status {process.returncode} before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                response.read()
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nothing answered {url} within {timeout:.0f} s") from None
+            time.sleep(0.2)
+
+
+def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+    """Ask a child to stop; if it has not within the timeout, kill its whole process group (each
+    child leads its own, so nginx's workers go with their master)."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+class Topology:
+    """nginx and its replicas, started, watched and stopped by this process."""
+
+    def __init__(self, host: str, port: int, replicas: int, db: Path, inspect: Path, workdir: Path):
+        self.host, self.port, self.count, self.db, self.inspect = host, port, replicas, db, inspect
+        self.workdir = workdir
+        self.ports = [free_port() for _ in range(replicas)]
+        self.replicas: list[subprocess.Popen | None] = [None] * replicas
+        self.nginx: subprocess.Popen | None = None
+        self.stopping = False
+        self.reload_requested = False
+        self.cache_sha = database_sha(db)  # the cache belongs to the database the replicas serve
+
+    # -- replicas ---------------------------------------------------------------------------
+    def start_replica(self, index: int) -> None:
+        log = open(self.workdir / "logs" / f"replica-{index + 1}.log", "ab")
+        argv = serving.serve_argv("127.0.0.1", self.ports[index], db=self.db, inspect=self.inspect)
+        process = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            process_group=0,
+            preexec_fn=_die_with_parent,
+        )
+        log.close()
+        self.replicas[index] = process
+        wait_until_answers(f"http://127.0.0.1:{self.ports[index]}{serving.HEALTH_PATH}", process)
+        say(f"replica {index + 1}: pid {process.pid}, http://127.0.0.1:{self.ports[index]}")
+
+    # -- nginx ------------------------------------------------------------------------------
+    def write_config(self) -> Path:
+        for sub in ("logs", "cache", "run", "tmp"):
+            (self.workdir / sub).mkdir(parents=True, exist_ok=True)
+        write_atomically(
+            self.workdir / "ots-site.conf",
+            site_conf(
+                upstreams=[f"127.0.0.1:{p}" for p in self.ports],
+                listen=f"{self.host}:{self.port}",
+                server_name="_",
+                site_root=serving.STATIC_MOUNTS["docs"],
+                dist_root=serving.STATIC_MOUNTS["downloads"],
+                cache_dir=self.workdir / "cache",
+                access_log=str(self.workdir / "logs" / "access.log"),
+                db_sha=self.cache_sha,
+            ),
+        )
+        main = self.workdir / "nginx.conf"
+        # nginx started as root runs its workers as nobody, who could not write the cache here.
+        write_atomically(
+            main,
+            render(
+                "nginx-local.conf.j2",
+                prefix=self.workdir,
+                workers=os.cpu_count() or 1,
+                mime_types=MIME_TYPES,
+                user="root" if os.geteuid() == 0 else "",
+            ),
+        )
+        return main
+
+    def start_nginx(self) -> None:
+        main = self.write_config()
+        command = [NGINX, "-p", str(self.workdir), "-c", str(main), "-e", str(self.workdir / "logs" / "error.log")]
+        check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+        if check.returncode:
+            raise RuntimeError(f"nginx refused {main}:\n{check.stderr}")
+        self.nginx = subprocess.Popen(
+            command, cwd=ROOT, stdin=subprocess.DEVNULL, process_group=0, preexec_fn=_die_with_parent
+        )
+        local = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        wait_until_answers(f"http://{local}:{self.port}{serving.HEALTH_PATH}", self.nginx)
+        say(f"nginx: pid {self.nginx.pid}, configuration {main}")
+
+    # -- the whole ---------------------------------------------------------------------------
+    def start(self) -> None:
+        for sub in ("logs", "run"):
+            (self.workdir / sub).mkdir(parents=True, exist_ok=True)
+        # For `kill -HUP` (roll over) and `kill` (stop); removed with run/ when everything has stopped.
+        (self.workdir / "run" / "serve-prod.pid").write_text(f"{os.getpid()}\n")
+        say(f"serve-prod: pid {os.getpid()}, files in {self.workdir}")
+        for index in range(self.count):
+            self.start_replica(index)
+        self.start_nginx()
+        say(
+            f"Serving on http://{self.host}:{self.port}/ through nginx, {self.count} replicas "
+            f"(docs at /docs/, releases at /downloads/); Ctrl-C stops everything"
+        )
+
+    def watch(self) -> None:
+        """Until asked to stop: start again any replica that died; roll over on SIGHUP."""
+        while not self.stopping:
+            if self.nginx.poll() is not None:
+                raise RuntimeError(
+                    f"nginx exited with status {self.nginx.returncode}; see {self.workdir}/logs/error.log"
+                )
+            for index, process in enumerate(self.replicas):
+                if process.poll() is not None and not self.stopping:
+                    say(
+                        f"replica {index + 1} (pid {process.pid}) exited with status {process.returncode}; starting it again"
+                    )
+                    self.start_replica(index)
+            if self.reload_requested:
+                self.reload_requested = False
+                self.roll_over()
+            time.sleep(0.2)
+
+    def reload_nginx(self) -> None:
+        """Rewrite the configuration and have nginx re-read it without dropping a request (SIGHUP:
+        new workers start, the old ones finish what they are doing); return once the old are gone."""
+        old_workers = children(self.nginx.pid)
+        self.write_config()
+        self.nginx.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while any(pid in old_workers for pid in children(self.nginx.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def roll_over(self) -> None:
+        """Restart the replicas one at a time on the current build: a replica stopping finishes its
+        requests in flight and refuses new ones, which nginx sends to the others. If the database
+        changed, the cache then starts afresh under the new database's checksum (an nginx reload)."""
+        for index, process in enumerate(self.replicas):
+            say(f"rolling over replica {index + 1}")
+            stop_process(process)
+            self.start_replica(index)
+        if database_sha(self.db) != self.cache_sha:
+            self.cache_sha = database_sha(self.db)
+            self.reload_nginx()
+        say(f"rolled over to database {self.cache_sha}")
+
+    def stop(self) -> None:
+        self.stopping = True
+        if self.nginx is not None:
+            stop_process(self.nginx, signal.SIGQUIT)  # graceful: finish the requests in flight
+        for process in self.replicas:
+            if process is not None:
+                stop_process(process)
+        for sub in ("run", "tmp"):
+            shutil.rmtree(self.workdir / sub, ignore_errors=True)
+
+
+def children(pid: int) -> set[int]:
+    """The live child processes of pid (nginx's workers, for the master)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    for needed in (args.db, args.inspect, serving.METADATA):
+        if not Path(needed).exists():
+            print(f"serve-prod: {needed} is missing; run `make build docs` first", file=sys.stderr)
+            return 2
+    if not Path(NGINX).exists():
+        print("serve-prod: nginx is not installed; `make serve-prod` installs Debian's package", file=sys.stderr)
+        return 2
+    workdir = args.workdir or ROOT / "build" / "serve-prod" / str(args.port)
+    topology = Topology(
+        args.host, args.port, args.replicas, args.db.resolve(), args.inspect.resolve(), workdir.resolve()
+    )
+
+    def on_stop(signum, frame):
+        topology.stopping = True
+
+    def on_hup(signum, frame):
+        topology.reload_requested = True
+
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)
+    try:
+        topology.start()
+        topology.watch()
+        return 0
+    except RuntimeError as error:
+        print(f"serve-prod: {error}", file=sys.stderr)
+        return 1
+    finally:
+        topology.stop()
+        say("stopped nginx and every replica")
+
+
+def config(args: argparse.Namespace) -> int:
+    """The files of a server deployment: the nginx snippet and one systemd unit for the replicas."""
+    root = args.root.resolve() if args.root else ROOT
+    args.out.mkdir(parents=True, exist_ok=True)
+    site = site_conf(
+        upstreams=[f"127.0.0.1:{REPLICA_PORT_PREFIX}{n}" for n in range(1, args.replicas + 1)],
+        listen=args.listen,
+        server_name=args.server_name,
+        site_root=root / "site",
+        dist_root=root / "dist",
+        cache_dir=args.cache_dir,
+        access_log=args.access_log,
+        db_sha=database_sha(serving.DB),
+    )
+    write_atomically(args.out / "ots.conf", site)
+    argv = serving.serve_argv(
+        "127.0.0.1", f"{REPLICA_PORT_PREFIX}%i", datasette=root / ".venv/bin/datasette", relative_to=ROOT
+    )
+    if args.https:  # Datasette cannot see that TLS ended in front of it; its absolute links must say https
+        argv += ["--setting", "force_https_urls", "true"]
+    unit = render(
+        "ots-datasette@.service.j2", user=args.user, root=root, port_prefix=REPLICA_PORT_PREFIX, command=" ".join(argv)
+    )
+    write_atomically(args.out / "ots-datasette@.service", unit)
+    print(f"wrote {args.out / 'ots.conf'} and {args.out / 'ots-datasette@.service'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    r = sub.add_parser("run", help="nginx and the replicas on this machine (make serve-prod)")
+    r.add_argument("--host", default="127.0.0.1")
+    r.add_argument("--port", type=int, default=8080)
+    r.add_argument("--replicas", type=int, default=2)
+    r.add_argument("--db", type=Path, default=serving.DB)
+    r.add_argument("--inspect", type=Path, default=serving.INSPECT)
+    r.add_argument("--workdir", type=Path, help="nginx's files (default build/serve-prod/<port>)")
+    c = sub.add_parser("config", help="write the nginx snippet and systemd unit of a server deployment")
+    c.add_argument("--out", type=Path, default=ROOT / "build" / "deploy")
+    c.add_argument("--root", type=Path, help="where the project lives on the server (default: here)")
+    c.add_argument("--listen", default="80")
+    c.add_argument("--server-name", default="_")
+    c.add_argument("--replicas", type=int, default=2, choices=range(1, 10))
+    c.add_argument("--user", default="www-data")
+    c.add_argument("--https", action="store_true", help="readers arrive over HTTPS (TLS ends at nginx or a CDN)")
+    c.add_argument("--cache-dir", type=Path, default=Path("/var/cache/nginx/ots"))
+    c.add_argument("--access-log", default="/var/log/nginx/ots.access.log")
+    args = parser.parse_args(argv)
+    return run(args) if args.action == "run" else config(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
