@@ -25,7 +25,7 @@ METADATA := build/metadata.json
 INSPECT := build/inspect.json
 SITE := site/index.html
 
-.PHONY: help setup validate build docs release serve serve-prod test loadtest bench browser profile clean
+.PHONY: help setup lint validate build docs release serve serve-prod test test-fast loadtest bench browser profile clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,15 +61,21 @@ WRK := /usr/bin/wrk
 $(WRK):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 
+lint: $(SETUP) ## Check the Python code with ruff (lint and format; settings in pyproject.toml)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 validate: $(SETUP) ## Validate the CSVs against datapackage.yaml and the project rules
 	$(PY) scripts/validate.py
 
-# The code each step runs: its script and every module of ots_data/ it imports, directly or not.
-# tests/test_build_graph.py derives these lists from the imports and fails when one is missing.
+# The code each step runs: its script and every module of ots_data/ it imports, directly or not,
+# with the files those modules read. tests/test_build_graph.py derives these lists from the imports
+# and fails when one is missing.
 LIB := ots_data/__init__.py ots_data/project.py ots_data/schema.py
+CATALOG := ots_data/catalog.py $(wildcard ots_data/catalog/*.yml ots_data/catalog/*/*.sql)
 VALIDATE_CODE := scripts/validate.py ots_data/validate.py ots_data/staging.py ots_data/counts.py $(LIB)
-BUILD_CODE := scripts/build.py ots_data/build.py $(VALIDATE_CODE)
-METADATA_CODE := scripts/metadata.py ots_data/metadata.py $(BUILD_CODE)
+BUILD_CODE := scripts/build.py ots_data/build.py $(CATALOG) $(VALIDATE_CODE)
+METADATA_CODE := scripts/metadata.py ots_data/metadata.py $(CATALOG) $(LIB)
 DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/release.py $(LIB)
 
 $(DB): $(SETUP) $(DATA) $(BUILD_CODE)
@@ -118,6 +124,9 @@ browser: $(CHROMIUM) ## Install Debian's Chromium for the browser tests (needs r
 
 test: build docs $(CHROMIUM) $(SQLITE3_CLI) $(NGINX) $(WRK) $(CFF_SETUP) ## Build everything, then run the whole test suite (browser tests included)
 	$(PY) -m pytest
+
+test-fast: $(SETUP) ## The unit and data tests only (no servers, browser or slow builds): seconds, not minutes
+	$(PY) -m pytest -m "not slow and not server and not browser"
 
 profile: $(SETUP) ## Print a csvkit profile (csvstat) of every curated table
 	@for f in data/*.csv; do echo "== $$f"; $(BIN)/csvstat --no-inference "$$f" | head -n 60; done

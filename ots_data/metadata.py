@@ -10,11 +10,13 @@ from pathlib import Path
 
 import yaml
 
-from ots_data.build import DERIVED_TABLES, VIEWS
+from ots_data.catalog import FOLDER as CATALOG_FOLDER
+from ots_data.catalog import load as load_catalog
 from ots_data.project import ROOT
 from ots_data.schema import Field, load_descriptor, load_resources
 
 DATABASE = "ots"
+QUERIES = CATALOG_FOLDER / "queries"
 INHERITED = ("license", "license_url", "source", "source_url", "about", "about_url")
 
 
@@ -38,8 +40,22 @@ def build_metadata(root: Path = ROOT) -> dict:
         table = tables.setdefault(resource.name, {})
         table["description"] = resource.description
         table["columns"] = {field.name: column_description(field) for field in resource.fields}
-    for view, (description, _) in {**VIEWS, **DERIVED_TABLES}.items():
-        tables.setdefault(view, {})["description"] = description
+    catalog = load_catalog()
+    names = catalog.columns(root / "datapackage.yaml")
+    for relation in [*catalog.views.values(), *catalog.derived_tables.values()]:
+        table = tables.setdefault(relation.name, {})
+        table["description"] = relation.description
+        table["columns"] = {}
+        for column in names[relation.name]:
+            field = catalog.describing_field(relation, column, root / "datapackage.yaml")
+            text = relation.columns.get(column) or (column_description(field) if field else None)
+            if text:
+                table["columns"][column] = text
+    for query in metadata["databases"][DATABASE].get("queries", {}).values():
+        if "sql_template" in query:  # one SQL text for several queries, with their values filled in
+            template = query.pop("sql_template")
+            text = (QUERIES / template["file"]).read_text(encoding="utf-8").strip()
+            query["sql"] = text.format(**{k: v for k, v in template.items() if k != "file"})
     # Datasette 0.65's row page shows only its table's own licence, source and about links, and its
     # table page copies the inherited ones into the table's metadata on the first visit: a row page
     # read first would name no licence and no source. So every table states them itself.

@@ -33,7 +33,7 @@ from pathlib import Path
 from ots_data import staging
 from ots_data.counts import MECHANICAL_RULES, CountParseError, parse_count
 from ots_data.project import HANDLE_PATTERN, METRIC_OF_PLATFORM, PLATFORM_COLUMN, PLATFORM_HOSTS, PROFILE_URL, ROOT
-from ots_data.schema import Resource, create_table_sql, load_resources
+from ots_data.schema import Resource, load_resources
 from ots_data.staging import MAX_PROBLEMS, Problem
 
 # ---------------------------------------------------------------- layer 3: project rules
@@ -640,71 +640,42 @@ def later_duplicates(table: str, key: tuple[str, ...]) -> str:
     )
 
 
-ONE_VALUE_INDEX = (
-    "CREATE UNIQUE INDEX idx_follower_counts_one_value "
-    "ON follower_counts (account_id, observed_on, metric, ifnull(listing_id, ''))"
-)
-
-
-def load_final(final: sqlite3.Connection, stage: sqlite3.Connection, resources: list[Resource]) -> list[Problem]:
-    """Copy the staged rows into the final STRICT tables, which enforce types, NOT NULL, CHECKs,
-    keys and foreign keys themselves, in C, as the rows go in. Only if a table refuses a row are
-    the staged rows checked rule by rule, to name the file, line and column of every problem."""
-    stage_path = stage.execute("PRAGMA database_list").fetchone()[2]
-    final.create_function("is_number", 1, staging._is_number, deterministic=True)
-    final.execute("PRAGMA foreign_keys = ON")
-    final.execute("ATTACH DATABASE ? AS staging", [stage_path])
-    try:
-        for resource in resources:  # schema order: referenced tables come first
-            final.execute(create_table_sql(resource))
-            final.execute(f"INSERT INTO [{resource.name}] {staging.convert_select(resource, 'staging.')}")
-        final.commit()
-        try:
-            # "One value per account, date and metric" as a unique index: it is built anyway (its
-            # leading columns serve every per-account lookup), and building it is the check.
-            final.execute(ONE_VALUE_INDEX)
-        except sqlite3.IntegrityError:
-            pass  # Rules.rule_round_observations names the duplicated rows
-        final.commit()
-    except sqlite3.IntegrityError as error:
-        final.rollback()
-        by_name = {r.name: r for r in resources}
-        problems = [p for r in resources for p in staging.check_fields(stage, r)]
-        if not problems:
-            problems = [p for r in resources for p in staging.check_keys(stage, r, by_name)]
-        return problems or [Problem("datapackage.yaml", None, None, "database", f"SQLite refused the data: {error}")]
-    finally:
-        final.execute("DETACH DATABASE staging")
-    return []
-
-
-def run(root: Path, stage: sqlite3.Connection, final: sqlite3.Connection, resources: list[Resource]) -> list[Problem]:
-    """All three layers; on success `final` holds every table, typed and keyed."""
+def check_staged(root: Path, stage: sqlite3.Connection, resources: list[Resource]) -> list[Problem]:
+    """Layer 1 (text and structure, while loading every CSV into the staging database), then the
+    schema rules that the final tables' constraints cannot enforce."""
     problems = staging.load_all(stage, root, resources)
     if problems:
         return problems
-    problems = [p for resource in resources for p in staging.check_fields(stage, resource, only_unenforced=True)]
-    if problems:
-        return problems
-    problems = load_final(final, stage, resources)
-    if problems:
-        return problems
-    built = (
-        final.execute("SELECT 1 FROM sqlite_master WHERE name = 'idx_follower_counts_one_value'").fetchone() is not None
-    )
-    return list(Rules(stage, {r.name: r for r in resources}, one_value_index_built=built).all())
+    return [p for resource in resources for p in staging.check_fields(stage, resource, only_unenforced=True)]
+
+
+def explain_refusal(stage: sqlite3.Connection, resources: list[Resource]) -> list[Problem]:
+    """Layer 2 rule by rule over the staged rows (types, required, enums, patterns, ranges, then keys),
+    naming file, line and column of every problem."""
+    by_name = {r.name: r for r in resources}
+    problems = [p for r in resources for p in staging.check_fields(stage, r)]
+    return problems or [p for r in resources for p in staging.check_keys(stage, r, by_name)]
+
+
+def project_rules(stage: sqlite3.Connection, resources: list[Resource], one_value_index_built: bool = False) -> list[Problem]:
+    """Layer 3: the project rules (rules that a schema cannot state)."""
+    return list(Rules(stage, {r.name: r for r in resources}, one_value_index_built=one_value_index_built).all())
 
 
 def validate(root: Path = ROOT) -> list[Problem]:
+    """All three layers over a throwaway staging database (make validate; the build runs the same
+    layers, with its typed tables as the layer-2 check for valid data)."""
     resources = load_resources(root / "datapackage.yaml")
     with tempfile.TemporaryDirectory() as folder:
         stage = staging.connect(Path(folder) / "staging.db")
-        final = staging.connect(Path(folder) / "final.db")
         try:
-            return run(root, stage, final, resources)
+            return (
+                check_staged(root, stage, resources)
+                or explain_refusal(stage, resources)
+                or project_rules(stage, resources)
+            )
         finally:
             stage.close()
-            final.close()
 
 
 def main(argv: list[str] | None = None) -> int:

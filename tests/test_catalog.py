@@ -1,0 +1,56 @@
+"""The catalog (ots_data/catalog/) is the one description of what the build adds to the schema's
+tables: every column a reader sees in a view or derived table is described, and nothing in the
+catalog folder is left unused."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from conftest import ROOT, show
+
+from ots_data import catalog
+from ots_data.metadata import build_metadata
+
+
+def test_every_column_of_every_view_and_derived_table_is_described(fresh_db):
+    cat = catalog.load()
+    tables = build_metadata(ROOT)["databases"]["ots"]["tables"]
+    db = sqlite3.connect(fresh_db)
+    missing = [
+        (name, row[1])
+        for name in [*cat.views, *cat.derived_tables]
+        for row in db.execute(f"PRAGMA table_info([{name}])")
+        if not tables.get(name, {}).get("columns", {}).get(row[1])
+    ]
+    assert not missing, show(missing)
+
+
+def test_the_catalogs_column_lists_match_the_built_database(fresh_db):
+    db = sqlite3.connect(fresh_db)
+    worked_out = catalog.load().columns()
+    built = {name: [row[1] for row in db.execute(f"PRAGMA table_info([{name}])")] for name in worked_out}
+    differ = [(name, worked_out[name], built[name]) for name in worked_out if worked_out[name] != built[name]]
+    assert not differ, show(differ)
+
+
+def test_every_sql_file_of_the_catalog_is_used():
+    text = (catalog.FOLDER / "catalog.yml").read_text(encoding="utf-8")
+    text += (ROOT / "metadata.yml").read_text(encoding="utf-8")
+    unused = [
+        str(path.relative_to(catalog.FOLDER))
+        for path in catalog.FOLDER.rglob("*.sql")
+        if str(path.relative_to(catalog.FOLDER)) not in text and path.name not in text
+    ]
+    assert not unused, show(unused)
+
+
+def test_a_views_own_column_description_names_a_column_it_has():
+    cat = catalog.load()
+    columns = cat.columns()
+    stray = [
+        (relation.name, column)
+        for relation in [*cat.views.values(), *cat.derived_tables.values()]
+        for column in relation.columns
+        if column not in columns[relation.name]
+    ]
+    assert not stray, show(stray)
