@@ -73,7 +73,8 @@ validate: $(SETUP) ## Validate the CSVs against datapackage.yaml and the project
 # and fails when one is missing.
 LIB := ots_data/__init__.py ots_data/project.py ots_data/schema.py
 CATALOG := ots_data/catalog.py $(wildcard ots_data/catalog/*.yml ots_data/catalog/*/*.sql)
-VALIDATE_CODE := scripts/validate.py ots_data/validate.py ots_data/staging.py ots_data/counts.py $(LIB)
+VALIDATE_CODE := scripts/validate.py ots_data/validate.py ots_data/staging.py ots_data/counts.py \
+  $(wildcard ots_data/rules/*.py) $(LIB)
 BUILD_CODE := scripts/build.py ots_data/build.py $(CATALOG) $(VALIDATE_CODE)
 METADATA_CODE := scripts/metadata.py ots_data/metadata.py $(CATALOG) $(LIB)
 DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/release.py $(LIB)

@@ -13,7 +13,11 @@ from conftest import ROOT, show
 
 from ots_data import catalog
 
-STEPS = {"build/ots.db": "scripts/build.py", "build/metadata.json": "scripts/metadata.py", "site/index.html": "scripts/docs.py"}
+STEPS = {
+    "build/ots.db": "scripts/build.py",
+    "build/metadata.json": "scripts/metadata.py",
+    "site/index.html": "scripts/docs.py",
+}
 
 
 def local_imports(path: Path) -> set[str]:
@@ -37,6 +41,8 @@ def code_of(script: str) -> set[str]:
         for module in local_imports(todo.pop()) - seen:
             seen.add(module)
             path = ROOT / (module.replace(".", "/") + ".py")
+            if not path.exists():  # a package
+                path = ROOT / module.replace(".", "/") / "__init__.py"
             files.add(str(path.relative_to(ROOT)))
             todo.append(path)
     if seen:
@@ -52,8 +58,9 @@ def code_of(script: str) -> set[str]:
 @pytest.fixture(scope="module")
 def prerequisites() -> dict[str, set[str]]:
     """Each target's prerequisites as make itself expands them (make -p prints its database)."""
-    database = subprocess.run(["make", "-pq", "--no-print-directory", "-f", "Makefile", "help"], cwd=ROOT,
-                              capture_output=True, text=True).stdout
+    database = subprocess.run(
+        ["make", "-pq", "--no-print-directory", "-f", "Makefile", "help"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
     found = {}
     for line in database.splitlines():
         target, _, rest = line.partition(":")
