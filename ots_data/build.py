@@ -20,6 +20,7 @@ import sqlite3
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
@@ -93,7 +94,7 @@ def load_final(final: sqlite3.Connection, stage: sqlite3.Connection, resources: 
 
 
 class ValidationFailed(Exception):
-    def __init__(self, problems):
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} validation problem(s)")
         self.problems = problems
 
@@ -106,7 +107,7 @@ def reserve(folder: Path, name: str) -> Path:
     return Path(path)
 
 
-def build(root: Path, target: Path, progress=None) -> None:
+def build(root: Path, target: Path, progress: Callable[[str], None] | None = None) -> None:
     """Validate into a staging database, then copy the checked rows into the final STRICT tables.
 
     Raises ValidationFailed with the problems when the data is not valid; the target is untouched.

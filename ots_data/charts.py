@@ -68,7 +68,7 @@ def sql_url(sql: str) -> str:
     return "/ots.csv?sql=" + quote(" ".join(sql.split()), safe="") + "&_size=max"
 
 
-def save(fig, path: Path, title: str, description: str) -> tuple[int, int]:
+def save(fig: plt.Figure, path: Path, title: str, description: str) -> tuple[int, int]:
     fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     plt.close(fig)
     svg = path.read_text(encoding="utf-8")
@@ -118,9 +118,11 @@ PRESENCE_SQL = """
 select l.listing_id, l.table_number, l.row_number, coalesce(ac.state_code, 'OTS') as state, ac.name, p.platform,
   coalesce((select 'account' from follower_counts c join accounts a using (account_id)
             where c.listing_id = l.listing_id and a.platform = p.platform limit 1),
-           (select absence_kind from absences b where b.listing_id = l.listing_id and b.platform = p.platform)) as status
+           (select absence_kind from absences b
+            where b.listing_id = l.listing_id and b.platform = p.platform)) as status
 from actor_listings l join actors ac using (actor_id)
-cross join (select 'twitter' as platform union all select 'instagram' union all select 'facebook' union all select 'youtube') p
+cross join (select 'twitter' as platform union all select 'instagram' union all select 'facebook'
+            union all select 'youtube') p
 order by state, l.table_number, l.row_number"""
 
 
@@ -164,13 +166,17 @@ def presence(db: sqlite3.Connection, folder: Path) -> Chart:
     alt = (
         f"Matrix of the {len(listings)} printed table rows (grouped by state) against the four platforms: "
         f'{counts["account"]} cells print an account, {counts["none_available"]} say "None available", '
-        f'{counts["dash"]} print "-", {counts["empty_cell"]} are printed empty and {counts["cell_not_printed"]} are not printed.'
+        f'{counts["dash"]} print "-", {counts["empty_cell"]} are printed empty and '
+        f"{counts['cell_not_printed']} are not printed."
     )
     width, height = save(fig, folder / "presence.svg", "Platform presence by state", alt)
     return Chart("presence", alt, sql_url(PRESENCE_SQL), width, height)
 
 
-COMMITMENTS_SQL = "select domain, attribution, count(*) as n from commitments group by domain, attribution order by domain, attribution"
+COMMITMENTS_SQL = (
+    "select domain, attribution, count(*) as n from commitments group by domain, attribution "
+    "order by domain, attribution"
+)
 
 
 def commitments(db: sqlite3.Connection, folder: Path) -> Chart:
@@ -189,7 +195,7 @@ def commitments(db: sqlite3.Connection, folder: Path) -> Chart:
     for kind in kinds:
         values = [n.get((d, kind), 0) for d in domains]
         ax.barh(range(len(domains)), values, left=left, color=colours[kind], label=labels[kind])
-        left = [a + b for a, b in zip(left, values)]
+        left = [a + b for a, b in zip(left, values, strict=True)]
     for i, total in enumerate(left):
         ax.text(total + 0.3, i, str(total), va="center")
     ax.set_yticks(range(len(domains)), [d.replace("_", " ") for d in domains])
@@ -197,7 +203,7 @@ def commitments(db: sqlite3.Connection, folder: Path) -> Chart:
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     alt = (
         "Stacked bar chart of commitments by domain: "
-        + "; ".join(f"{d.replace('_', ' ')} {t}" for d, t in zip(domains, left))
+        + "; ".join(f"{d.replace('_', ' ')} {t}" for d, t in zip(domains, left, strict=True))
         + "."
     )
     width, height = save(fig, folder / "commitments.svg", "Vision 2040 commitments by domain", alt)
@@ -261,7 +267,8 @@ def change(db: sqlite3.Connection, folder: Path) -> Chart | None:
     ax.set_xlabel(f"change in percent, {rows[0][3]} to {rows[0][4]}")
     alt = (
         f"Bar chart of the change in followers or subscribers of {len(rows)} accounts between their previous "
-        f"observation and {rows[0][4]}: from {rows[0][5]}% ({rows[0][2]}, {rows[0][0]}) to {rows[-1][5]}% ({rows[-1][2]}, {rows[-1][0]})."
+        f"observation and {rows[0][4]}: from {rows[0][5]}% ({rows[0][2]}, {rows[0][0]}) "
+        f"to {rows[-1][5]}% ({rows[-1][2]}, {rows[-1][0]})."
     )
     width, height = save(fig, folder / "change.svg", "Change since the previous round", alt)
     return Chart("change", alt, sql_url(CHANGE_SQL), width, height)

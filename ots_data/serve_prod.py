@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import FrameType
 
 import jinja2
 
@@ -125,7 +126,7 @@ def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: 
 class Topology:
     """nginx and its replicas, started, watched and stopped by this process."""
 
-    def __init__(self, host: str, port: int, replicas: int, db: Path, inspect: Path, workdir: Path):
+    def __init__(self, host: str, port: int, replicas: int, db: Path, inspect: Path, workdir: Path) -> None:
         self.host, self.port, self.count, self.db, self.inspect = host, port, replicas, db, inspect
         self.workdir = workdir
         self.ports = [free_port() for _ in range(replicas)]
@@ -222,7 +223,8 @@ class Topology:
             for index, process in enumerate(self.replicas):
                 if process.poll() is not None and not self.stopping:
                     say(
-                        f"replica {index + 1} (pid {process.pid}) exited with status {process.returncode}; starting it again"
+                        f"replica {index + 1} (pid {process.pid}) exited with status {process.returncode}; "
+                        "starting it again"
                     )
                     self.start_replica(index)
             if self.reload_requested:
@@ -294,10 +296,10 @@ def run(args: argparse.Namespace) -> int:
         args.host, args.port, args.replicas, args.db.resolve(), args.inspect.resolve(), workdir.resolve()
     )
 
-    def on_stop(signum, frame):
+    def on_stop(signum: int, frame: FrameType | None) -> None:
         topology.stopping = True
 
-    def on_hup(signum, frame):
+    def on_hup(signum: int, frame: FrameType | None) -> None:
         topology.reload_requested = True
 
     signal.signal(signal.SIGINT, on_stop)

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
 
 
 @contextmanager
-def started(command: list[str], base: str, cwd: Path = ROOT):
+def started(command: list[str], base: str, cwd: Path = ROOT) -> Iterator[tuple[subprocess.Popen, Path]]:
     """Run a server command in its own process group, its output in a log file (a pipe nobody
     reads would fill up and stall the server); yield (process, log path) once `base` answers."""
     with tempfile.TemporaryDirectory(prefix="ots-server-") as folder:
@@ -87,7 +88,7 @@ def started(command: list[str], base: str, cwd: Path = ROOT):
 
 
 @contextmanager
-def make_serve():
+def make_serve() -> Iterator[tuple[str, subprocess.Popen]]:
     """`make serve` on a free port, exactly as the README tells a reader; yields the base URL and
     the process (the leader of its process group)."""
     port = free_port()
@@ -97,7 +98,9 @@ def make_serve():
 
 
 @contextmanager
-def serve_prod(command: list[str] | None = None, port: int | None = None):
+def serve_prod(
+    command: list[str] | None = None, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen, Path]]:
     """`make serve-prod` (or another serve_prod.py command) on a free port; yields the base URL,
     the process and its log, which names the pid of the supervisor, nginx and each replica."""
     port = port or free_port()
@@ -199,6 +202,7 @@ def proxy_table(results: dict) -> str:
         target = f"at least {r['target']}: {'met' if r['met'] else '**not met**'}" if "target" in r else ""
         path = r["path"] + ("?_cold=<new each time>" if name.startswith("cold") else "")
         lines.append(
-            f"| {labels[name]} `{path}` | {r['bytes']:,} | {r['requests_per_second']:,.0f} | {r['errors']} | {r['ratio_to_static']} | {target} |"
+            f"| {labels[name]} `{path}` | {r['bytes']:,} | {r['requests_per_second']:,.0f} | {r['errors']} | "
+            f"{r['ratio_to_static']} | {target} |"
         )
     return "\n".join(lines) + "\n"

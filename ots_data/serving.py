@@ -37,7 +37,7 @@ def settings() -> dict:
     return json.loads(SETTINGS.read_text(encoding="utf-8"))
 
 
-def _setting_value(value) -> str:
+def _setting_value(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 

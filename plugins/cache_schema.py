@@ -8,8 +8,11 @@ Written here because no maintained plugin does it for Datasette 0.65.
 """
 
 import copy
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from datasette import hookimpl
+from datasette.app import Datasette
 from datasette.database import Database
 
 INTROSPECTION = (
@@ -28,8 +31,8 @@ INTROSPECTION = (
 )
 
 
-def _cached(name, original):
-    async def method(self, *args, **kwargs):
+def _cached(name: str, original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    async def method(self: Database, *args: Any, **kwargs: Any) -> Any:
         if self.is_mutable:
             return await original(self, *args, **kwargs)
         cache = self.__dict__.setdefault("_immutable_schema_cache", {})
@@ -44,7 +47,7 @@ def _cached(name, original):
 
 
 @hookimpl
-def startup(datasette):
+def startup(datasette: Datasette) -> None:
     for name in INTROSPECTION:
         original = getattr(Database, name)
         if not hasattr(original, "_cached_original"):
@@ -55,8 +58,10 @@ def startup(datasette):
 # table?" several times, and each question runs a SQL lookup and walks the metadata. Nothing here
 # has accounts and the metadata and the database never change while serving, so the answer for
 # an anonymous reader is computed once. A signed-in actor (none exists here) is never cached.
-def _cached_permission(original):
-    async def permission_allowed(self, actor, action, resource=None, default=False):
+def _cached_permission(original: Callable[..., Awaitable[bool]]) -> Callable[..., Awaitable[bool]]:
+    async def permission_allowed(
+        self: Datasette, actor: dict | None, action: str, resource: str | tuple | None = None, default: bool = False
+    ) -> bool:
         if actor is not None or any(db.is_mutable for db in self.databases.values() if db.name != "_internal"):
             return await original(self, actor, action, resource=resource, default=default)
         cache = self.__dict__.setdefault("_anonymous_permission_cache", {})
@@ -70,8 +75,6 @@ def _cached_permission(original):
 
 
 @hookimpl(specname="startup")
-def cache_permissions(datasette):
-    from datasette.app import Datasette
-
+def cache_permissions(datasette: Datasette) -> None:
     if not hasattr(Datasette.permission_allowed, "_cached_original"):
         Datasette.permission_allowed = _cached_permission(Datasette.permission_allowed)

@@ -5,13 +5,17 @@ Datasette 0.65's --static answers 403 for a directory URL, and MkDocs links to d
 redirects the bare prefix (/docs) to /docs/. Written here because no maintained plugin does this.
 """
 
+from collections.abc import Awaitable, Callable
+
 from datasette import hookimpl
+
+ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
 
 STATIC_PREFIXES = ("/docs", "/downloads")
 
 
-def _redirect(location):
-    async def app(scope, receive, send):
+def _redirect(location: str) -> ASGIApp:
+    async def app(scope: dict, receive: Callable, send: Callable) -> None:
         await send({"type": "http.response.start", "status": 302, "headers": [[b"location", location.encode()]]})
         await send({"type": "http.response.body", "body": b""})
 
@@ -19,9 +23,9 @@ def _redirect(location):
 
 
 @hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        async def directory_index(scope, receive, send):
+def asgi_wrapper(datasette: object) -> Callable[[ASGIApp], ASGIApp]:
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def directory_index(scope: dict, receive: Callable, send: Callable) -> None:
             if scope.get("type") == "http":
                 path = scope.get("path", "")
                 if path in STATIC_PREFIXES:

@@ -1,4 +1,6 @@
-"""Step 2: validate, then build the SQLite database (build/ots.db). The code is ots_data/build.py; `--help` lists the options."""
+"""Step 2: validate, then build the SQLite database (build/ots.db).
+
+The code is ots_data/build.py; `--help` lists the options."""
 
 import sys
 

@@ -75,7 +75,8 @@ def render(report: dict) -> str:
     ]
     for number, r in enumerate(report["rounds"], 1):
         lines.append(
-            f"| {number} | {r['requests']:,} | {r['requests_per_second']:,.0f} | {r['latency_p50']} | {r['latency_p99']} | "
+            f"| {number} | {r['requests']:,} | {r['requests_per_second']:,.0f} | {r['latency_p50']} | "
+            f"{r['latency_p99']} | "
             f"{r['latency_max']} | {r['errors']} |"
         )
     lines.append(

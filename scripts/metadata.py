@@ -1,4 +1,6 @@
-"""Step 3: write Datasette's metadata (build/metadata.json). The code is ots_data/metadata.py; `--help` lists the options."""
+"""Step 3: write Datasette's metadata (build/metadata.json).
+
+The code is ots_data/metadata.py; `--help` lists the options."""
 
 import sys
 

@@ -1,4 +1,6 @@
-"""Serve the project with Datasette on one port (make serve). The code is ots_data/serving.py; `--help` lists the options."""
+"""Serve the project with Datasette on one port (make serve).
+
+The code is ots_data/serving.py; `--help` lists the options."""
 
 import sys
 

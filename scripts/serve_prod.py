@@ -1,4 +1,6 @@
-"""Serve it as published: nginx in front of Datasette replicas (make serve-prod). The code is ots_data/serve_prod.py; `--help` lists the options."""
+"""Serve it as published: nginx in front of Datasette replicas (make serve-prod).
+
+The code is ots_data/serve_prod.py; `--help` lists the options."""
 
 import sys
 

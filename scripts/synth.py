@@ -13,6 +13,7 @@ import csv
 import random
 import shutil
 import sys
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from ots_data.schema import load_resources
 SOURCE = "synthetic-rounds"
 
 
-def append(path: Path, fields: list[str], rows) -> int:
+def append(path: Path, fields: list[str], rows: Iterable[dict]) -> int:
     n = 0
     with open(path, "a", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ots_data.project import HANDLE_PATTERN, PLATFORM_HOSTS, PROFILE_URL
+from ots_data.staging import Problem
 
 
 class AccountRules:
     """Rules on accounts."""
 
-    def rule_account_url_matches_platform_and_handle(self):
+    def rule_account_url_matches_platform_and_handle(self) -> Iterable[Problem]:
         for row in self.rows["accounts"]:
             platform, handle, url = row["platform"], row["handle"], row["url"]
             if url:
@@ -53,7 +55,7 @@ class AccountRules:
                     "accounts", row, "account_id", "id-platform", f"account_id must start with '{platform}-'"
                 )
 
-    def rule_handle_repairs_are_flagged(self):
+    def rule_handle_repairs_are_flagged(self) -> Iterable[Problem]:
         for row in self.rows["accounts"]:
             plain = row["handle_as_printed"].removeprefix("@")
             repaired = row["handle"] != plain

@@ -4,14 +4,16 @@ with its label, its date and its place."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from ots_data.project import PLATFORM_COLUMN
+from ots_data.staging import Problem
 
 
 class ArticleTableRules:
     """Rules that tie the curated tables to the raw layer (the article's rows only)."""
 
-    def rule_listing_labels_match_raw(self):
+    def rule_listing_labels_match_raw(self) -> Iterable[Problem]:
         raw = {(r["table_number"], r["row_number"]): r for r in self.rows["raw_table_rows"]}
         for row in self.rows["actor_listings"]:
             cell = raw.get((row["table_number"], row["row_number"]))
@@ -38,7 +40,7 @@ class ArticleTableRules:
                     "raw_table_rows", row, "row_number", "raw-coverage", "this printed row has no row in actor_listings"
                 )
 
-    def rule_actor_label_is_first_listing(self):
+    def rule_actor_label_is_first_listing(self) -> Iterable[Problem]:
         first = {}
         for row in sorted(self.rows["actor_listings"], key=lambda r: (int(r["table_number"]), int(r["row_number"]))):
             first.setdefault(row["actor_id"], row)
@@ -58,7 +60,7 @@ class ArticleTableRules:
                     f"{listing['label_as_printed']!r}",
                 )
 
-    def rule_every_raw_cell_accounted_exactly_once(self):
+    def rule_every_raw_cell_accounted_exactly_once(self) -> Iterable[Problem]:
         """Each printed cell of a data row is read by follower counts (one or more entries, which
         joined with spaces give the cell back) or by one absence, never both, never neither."""
         listings = {(r["table_number"], r["row_number"]): r["listing_id"] for r in self.rows["actor_listings"]}
@@ -150,7 +152,7 @@ class ArticleTableRules:
                         table, rows[0], "cell_number", "raw-coverage", f"{key[0]} has no printed cell {key[1]}"
                     )
 
-    def rule_every_listing_platform_covered_once(self):
+    def rule_every_listing_platform_covered_once(self) -> Iterable[Problem]:
         """Each printed row says something for each platform column: counts or one absence."""
         platform_of = {a["account_id"]: a["platform"] for a in self.rows["accounts"]}
         covered = defaultdict(list)
@@ -204,7 +206,7 @@ class ArticleTableRules:
                         f"{row['listing_id']} says nothing for {platform}: add its counts or its absence",
                     )
 
-    def rule_observations_dated_by_their_table(self):
+    def rule_observations_dated_by_their_table(self) -> Iterable[Problem]:
         updated = {t["table_number"]: t["updated_on"] for t in self.rows["article_tables"]}
         table_of = {r["listing_id"]: r["table_number"] for r in self.rows["actor_listings"]}
         for table, rows in (("follower_counts", self.counts_needing_python), ("absences", self.article_absences)):
@@ -219,7 +221,7 @@ class ArticleTableRules:
                         f"the article's table note dates this figure {expected}",
                     )
 
-    def rule_locator_names_table_row_and_column(self):
+    def rule_locator_names_table_row_and_column(self) -> Iterable[Problem]:
         listing = {r["listing_id"]: r for r in self.rows["actor_listings"]}
         platform_of = {a["account_id"]: a["platform"] for a in self.rows["accounts"]}
         for table, rows in (("follower_counts", self.counts_needing_python), ("absences", self.article_absences)):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ots_data.counts import MECHANICAL_RULES, CountParseError, parse_count
 from ots_data.project import METRIC_OF_PLATFORM
+from ots_data.staging import Problem
 
 
 def later_duplicates(table: str, key: tuple[str, ...]) -> str:
@@ -20,7 +23,7 @@ def later_duplicates(table: str, key: tuple[str, ...]) -> str:
 class CountRules:
     """Rules on follower_counts (most in SQL; the parser on counts_needing_python)."""
 
-    def rule_count_as_printed_parses_to_count(self):
+    def rule_count_as_printed_parses_to_count(self) -> Iterable[Problem]:
         for row in self.counts_needing_python:
             printed, rule, count = row["count_as_printed"], row["parse_rule"], row["count"]
             precision = row["count_precision"]
@@ -76,7 +79,7 @@ class CountRules:
                         "an unresolved figure must leave count and count_precision empty",
                     )
 
-    def rule_rounded_flag_matches_precision(self):
+    def rule_rounded_flag_matches_precision(self) -> Iterable[Problem]:
         for row in self.counts_needing_python:
             if row["count_precision"]:
                 expected = "true" if int(row["count_precision"]) > 1 else "false"
@@ -89,7 +92,7 @@ class CountRules:
                         f"precision {row['count_precision']} means is_rounded {expected}",
                     )
 
-    def rule_metric_matches_platform(self):
+    def rule_metric_matches_platform(self) -> Iterable[Problem]:
         return self.sql_problems(
             "follower_counts",
             "metric",
@@ -101,7 +104,7 @@ class CountRules:
             lambda platform, metric: f"a {platform} account counts {METRIC_OF_PLATFORM[platform]}, not {metric}",
         )
 
-    def rule_round_observations(self):
+    def rule_round_observations(self) -> Iterable[Problem]:
         """A figure either comes from a printed table cell (listing, cell, entry, cell text) or
         from a later round of observations (none of them, and an observation_round source), and
         a round holds one value per account, date and metric."""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
+
+from ots_data.staging import Problem
 
 
 class RecordRules:
     """Rules on events, errata, commitments, aliases and office checks."""
 
-    def rule_event_dates_match_their_precision(self):
+    def rule_event_dates_match_their_precision(self) -> Iterable[Problem]:
         shapes = {"year": r"[0-9]{4}", "month": r"[0-9]{4}-[0-9]{2}", "day": r"[0-9]{4}-[0-9]{2}-[0-9]{2}"}
         for row in self.rows["events"]:
             shape = shapes[row["date_precision"]]
@@ -40,7 +43,7 @@ class RecordRules:
                     f"ends ({row['end_date']}) before it starts ({row['start_date']})",
                 )
 
-    def rule_listed_ids_exist(self):
+    def rule_listed_ids_exist(self) -> Iterable[Problem]:
         """Semicolon lists hold existing actor ids and well-formed state codes."""
         actors = {a["actor_id"] for a in self.rows["actors"]}
         for row in self.rows["events"]:
@@ -53,7 +56,7 @@ class RecordRules:
                         "events", row, "state_codes", "unknown-id", f"{code!r} is not an ISO 3166-1 alpha-2 code"
                     )
 
-    def rule_errata_affect_existing_rows(self):
+    def rule_errata_affect_existing_rows(self) -> Iterable[Problem]:
         for row in self.rows["errata"]:
             for ref in filter(None, (x.strip() for x in row["affects"].split(";"))):
                 table, _, key = ref.partition(":")
@@ -68,7 +71,7 @@ class RecordRules:
                     "events", row, "erratum_id", "unknown-id", f"{row['erratum_id']!r} is not an erratum"
                 )
 
-    def rule_outside_knowledge_has_evidence(self):
+    def rule_outside_knowledge_has_evidence(self) -> Iterable[Problem]:
         for row in self.rows["actors"]:
             if row["wikidata_qid"] and not row["wikidata_qid_evidence"]:
                 yield self.problem(
@@ -88,7 +91,7 @@ class RecordRules:
                     "a printed spelling needs the place it is printed",
                 )
 
-    def rule_vision_commitments_cite_the_vision(self):
+    def rule_vision_commitments_cite_the_vision(self) -> Iterable[Problem]:
         for row in self.rows["commitments"]:
             if row["attribution"] != "author_recommendation" and not row["cited_source_id"]:
                 yield self.problem(
@@ -99,7 +102,7 @@ class RecordRules:
                     f"attribution {row['attribution']} needs the cited source",
                 )
 
-    def rule_every_actor_office_checked(self):
+    def rule_every_actor_office_checked(self) -> Iterable[Problem]:
         checked = {r["actor_id"] for r in self.rows["office_checks"]}
         for row in self.rows["actors"]:
             if row["actor_id"] not in checked:
