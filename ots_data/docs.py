@@ -7,8 +7,10 @@
 No figure is typed by hand: hand-written pages say {{ n_accounts }} and this step fills in the
 value from the database. Pages that list data (errata, Vision 2040, survey figures, data
 dictionary, charts) are generated here in English, Turkish and Russian, with the UI strings and
-translations in docs/i18n/. Text from the data is HTML-escaped, never interpreted. The site is
-built into a temporary folder and swapped in only when MkDocs succeeded.
+translations in docs/i18n/. This module gathers what each page says; how it looks is in the Jinja2
+templates in ots_data/docs_templates/, one per page. Text from the data is HTML-escaped (the `esc`
+filter), never interpreted. The site is built into a temporary folder and swapped in only when
+MkDocs succeeded.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from functools import cache, partial
 from pathlib import Path
 from urllib.parse import quote
 
+import jinja2
 import yaml
 
 from ots_data import charts
@@ -35,6 +40,7 @@ from ots_data.schema import load_descriptor, load_resources
 LANGUAGES = ("en", "tr", "ru")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8001")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+TEMPLATES = Path(__file__).parent / "docs_templates"
 
 # Every placeholder a hand-written page may use, with the SQL that gives its value.
 STATS = {
@@ -57,8 +63,14 @@ STATS = {
     "n_members": "select count(*) from states where ots_status = 'member'",
     "n_observers": "select count(*) from states where ots_status = 'observer'",
     "largest_count_as_printed": "select count_as_printed from follower_counts order by count desc limit 1",
-    "largest_count_handle": "select a.handle_as_printed from follower_counts c join accounts a using (account_id) order by c.count desc limit 1",
-    "largest_count_actor": "select ac.name from follower_counts c join accounts a using (account_id) join actors ac on ac.actor_id = a.actor_id order by c.count desc limit 1",
+    "largest_count_handle": (
+        "select a.handle_as_printed from follower_counts c join accounts a using (account_id)"
+        " order by c.count desc limit 1"
+    ),
+    "largest_count_actor": (
+        "select ac.name from follower_counts c join accounts a using (account_id)"
+        " join actors ac on ac.actor_id = a.actor_id order by c.count desc limit 1"
+    ),
 }
 
 
@@ -76,21 +88,43 @@ def stats(db: sqlite3.Connection, version: str) -> dict[str, str]:
 
 
 def fill_placeholders(text: str, values: dict[str, str], where: str) -> str:
-    def replace(match):
+    def replace(match: re.Match) -> str:
         name = match.group(1)
         if name not in values:
-            raise DocsError(f"{where}: unknown placeholder {{{{ {name} }}}}; known: {', '.join(sorted(values))}")
+            known = ", ".join(sorted(values))
+            raise DocsError(f"{where}: unknown placeholder {{{{ {name} }}}}; known: {known}")
         return values[name]
 
     return PLACEHOLDER.sub(replace, text)
 
 
-def esc(value) -> str:
+def esc(value: object) -> str:
     return "" if value is None else html.escape(str(value))
 
 
+@cache
+def templates() -> jinja2.Environment:
+    """The page templates. Autoescape is off: text from the data goes through the `esc` filter
+    (html.escape, the escaping the pages have always had); UI strings and Markdown go in as they are."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["esc"] = esc
+    env.filters["path_segment"] = lambda value: quote(value, safe="")
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    return templates().get_template(template).render(**context)
+
+
 def row_link(table: str, key: str, label: str) -> str:
-    return f'<a href="/ots/{table}/{quote(key, safe="")}">{esc(label)}</a>'
+    return templates().get_template("_macros.j2").module.row_link(table, key, label)
 
 
 def suffix(lang: str) -> str:
@@ -98,7 +132,7 @@ def suffix(lang: str) -> str:
 
 
 class Site:
-    def __init__(self, db: sqlite3.Connection, out: Path, strings: dict, translations: dict):
+    def __init__(self, db: sqlite3.Connection, out: Path, strings: dict, translations: dict) -> None:
         self.db, self.out, self.strings, self.translations = db, out, strings, translations
 
     def t(self, key: str, lang: str) -> str:
@@ -113,116 +147,54 @@ class Site:
     def rows(self, sql: str) -> list[sqlite3.Row]:
         return self.db.execute(sql).fetchall()
 
+    def page(self, name: str, lang: str, **context: object) -> None:
+        """Render docs_templates/<name>.md.j2 into <name>[.lang].md; the template's t(key) is the UI string."""
+        self.write(name, lang, render(f"{name}.md.j2", t=partial(self.t, lang=lang), lang=lang, **context))
+
     # ------------------------------------------------------------------ generated pages
+    # Rows that need a translation are checked as the template reaches them (generators), so a
+    # missing string or translation is reported in the order the page is written.
 
     def data_dictionary(self, lang: str) -> None:
-        t = lambda key: self.t(key, lang)  # noqa: E731
-        parts = [f"# {t('dictionary_title')}\n", t("dictionary_intro") + "\n"]
-        for resource in load_resources(ROOT / "datapackage.yaml"):
-            parts.append(f"## `{resource.name}` {{#{resource.name}}}\n")
-            parts.append(f"{esc(resource.description)}\n")
-            parts.append(
-                f'<p><a href="/ots/{resource.name}">/ots/{resource.name}</a> · '
-                f"{t('col_field')}: {len(resource.fields)} · primary key: <code>{esc(', '.join(resource.primary_key))}</code></p>\n"
-            )
-            head = "".join(
-                f"<th>{esc(t(k))}</th>"
-                for k in ("col_field", "col_type", "col_required", "col_allowed", "col_description")
-            )
-            body = []
-            for field in resource.fields:
-                allowed = []
-                if field.enum:
-                    allowed.append(", ".join(f"<code>{esc(v)}</code>" for v in field.enum))
-                for key in ("minimum", "maximum", "pattern"):
-                    if key in field.constraints:
-                        allowed.append(f"{key}: <code>{esc(field.constraints[key])}</code>")
-                if field.unit:
-                    allowed.append(f"unit: {esc(field.unit)}")
-                required = t("yes") if field.required or field.name in resource.primary_key else t("no")
-                body.append(
-                    f"<tr><td><code>{esc(field.name)}</code></td><td>{esc(field.type)}</td><td>{required}</td>"
-                    f"<td>{'<br>'.join(allowed)}</td><td>{esc(field.description)}</td></tr>"
-                )
-            parts.append(
-                f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n"
-            )
-        self.write("data-dictionary", lang, "\n".join(parts))
+        self.page("data-dictionary", lang, resources=load_resources(ROOT / "datapackage.yaml"))
 
     def errata(self, lang: str) -> None:
-        t = lambda key: self.t(key, lang)  # noqa: E731
         summaries = self.translations["errata"]
-        parts = [f"# {t('errata_title')}\n", t("errata_intro") + "\n"]
-        for row in self.rows("select * from errata order by category, erratum_id"):
-            summary = summaries.get(row["erratum_id"], {}).get(lang)
-            if not summary:
-                raise DocsError(f"docs/i18n/errata.yml: no {lang!r} summary for {row['erratum_id']}")
-            status = t("errata_confirmed") if row["status"] == "confirmed" else t("errata_unverified")
-            parts.append(
-                f'<div class="erratum" id="{esc(row["erratum_id"])}">\n'
-                f"<h3>{esc(summary)}</h3>\n<dl>\n"
-                f"<dt>{esc(t('errata_printed'))}</dt><dd>{esc(row['printed'])}</dd>\n"
-                f"<dt>{esc(t('errata_where'))}</dt><dd>{esc(row['source_locator'])}</dd>\n"
-                f"<dt>{esc(t('errata_record'))}</dt><dd>{esc(row['record'])}</dd>\n"
-                f"<dt>{esc(t('errata_evidence'))}</dt><dd>{esc(row['evidence'])}</dd>\n"
-                f"<dt>{esc(t('errata_status'))}</dt><dd>{esc(status)}</dd>\n"
-                f"</dl>\n<p>{row_link('errata', row['erratum_id'], t('view_in_datasette'))}</p>\n</div>\n"
-            )
-        self.write("errata", lang, "\n".join(parts))
+
+        def entries() -> Iterator[tuple[sqlite3.Row, str]]:
+            for row in self.rows("select * from errata order by category, erratum_id"):
+                summary = summaries.get(row["erratum_id"], {}).get(lang)
+                if not summary:
+                    raise DocsError(f"docs/i18n/errata.yml: no {lang!r} summary for {row['erratum_id']}")
+                yield row, summary
+
+        self.page("errata", lang, entries=entries())
 
     def vision(self, lang: str) -> None:
-        t = lambda key: self.t(key, lang)  # noqa: E731
         statements = self.translations["commitments"]
-        parts = [f"# {t('vision_title')}\n", t("vision_intro") + "\n"]
-        domains = [r[0] for r in self.rows("select distinct domain from commitments order by domain")]
-        for domain in domains:
-            parts.append(f"## {esc(t('vision_domain_' + domain))}\n")
-            parts.append("<table>\n<tbody>")
+
+        def commitments(domain: str) -> Iterator[tuple[sqlite3.Row, str]]:
             for row in self.rows(
-                f"select * from commitments where domain = '{domain}' order by attribution = 'author_recommendation', commitment_id"
+                f"select * from commitments where domain = '{domain}'"
+                " order by attribution = 'author_recommendation', commitment_id"
             ):
                 statement = row["statement"] if lang == "en" else statements.get(row["commitment_id"], {}).get(lang)
                 if not statement:
                     raise DocsError(f"docs/i18n/commitments.yml: no {lang!r} statement for {row['commitment_id']}")
-                parts.append(
-                    f"<tr><td><strong>{esc(statement)}</strong><br>"
-                    f"{esc(t('vision_quote'))}: “{esc(row['quote'])}”<br>"
-                    f"<small>{esc(t('vision_attribution_' + row['attribution']))} · {esc(row['source_locator'])} · "
-                    f"{row_link('commitments', row['commitment_id'], t('view_in_datasette'))}</small></td></tr>"
-                )
-            parts.append("</tbody>\n</table>\n")
-        self.write("vision-2040", lang, "\n".join(parts))
+                yield row, statement
+
+        def domains() -> Iterator[tuple[str, Iterator[tuple[sqlite3.Row, str]]]]:
+            for (domain,) in self.rows("select distinct domain from commitments order by domain"):
+                yield domain, commitments(domain)
+
+        self.page("vision-2040", lang, domains=domains())
 
     def survey(self, lang: str) -> None:
-        t = lambda key: self.t(key, lang)  # noqa: E731
-        parts = [f"# {t('survey_title')}\n", t("survey_intro") + "\n"]
-        head = "".join(
-            f"<th>{esc(t(k))}</th>" for k in ("survey_value", "survey_population", "survey_source", "survey_note")
-        )
-        body = []
-        for row in self.rows("select * from survey_figures order by country_code is null, country_code, figure_id"):
-            body.append(
-                f"<tr><td><strong>{esc(row['value_as_printed'])}</strong><br><small>{esc(row['indicator'])}</small></td>"
-                f"<td>{esc(row['population'])}<br><small>{esc(row['geography_as_printed'] or '')} {esc(row['reference_period_as_printed'] or '')}</small></td>"
-                f"<td><code>{esc(row['cited_source_id'] or '')}</code><br><small>{esc(row['source_locator'])}</small></td>"
-                f"<td><small>{esc(row['note'] or '')}</small><br>{row_link('survey_figures', row['figure_id'], t('view_in_datasette'))}</td></tr>"
-            )
-        parts.append(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n")
-        self.write("survey-figures", lang, "\n".join(parts))
+        rows = self.rows("select * from survey_figures order by country_code is null, country_code, figure_id")
+        self.page("survey-figures", lang, rows=rows)
 
     def charts_page(self, lang: str, made: list[charts.Chart]) -> None:
-        t = lambda key: self.t(key, lang)  # noqa: E731
-        parts = [f"# {t('charts_title')}\n", t("charts_intro") + "\n"]
-        for chart in made:
-            parts.append(f"## {esc(t(f'chart_{chart.name}_title'))}\n")
-            parts.append(
-                # Raw HTML is not rewritten per language: /docs/tr/charts/ is one level deeper.
-                f'<figure class="chart">\n<img src="{"../" if lang == "en" else "../../"}assets/charts/{chart.name}.svg" alt="{esc(chart.alt)}" '
-                f'width="{chart.width}" height="{chart.height}">\n'
-                f"<figcaption>{esc(t(f'chart_{chart.name}_caption'))} "
-                f'<a href="{esc(chart.data_url)}">{esc(t("chart_data_link"))}</a></figcaption>\n</figure>\n'
-            )
-        self.write("charts", lang, "\n".join(parts))
+        self.page("charts", lang, charts=made)
 
 
 def citations(release: dict, descriptor: dict) -> dict[str, str]:
@@ -235,8 +207,8 @@ def citations(release: dict, descriptor: dict) -> dict[str, str]:
     return {
         "APA": f"{creator}. ({year}). *{descriptor['title']}* (Version {version}) [Data set]. {url}",
         "BibTeX": (
-            f"@misc{{{key},\n  title = {{{descriptor['title']}}},\n  author = {{{{{creator}}}}},\n  year = {{{year}}},\n"
-            f"  version = {{{version}}},\n  howpublished = {{Data set}},\n  url = {{{url}}}\n}}"
+            f"@misc{{{key},\n  title = {{{descriptor['title']}}},\n  author = {{{{{creator}}}}},\n"
+            f"  year = {{{year}}},\n  version = {{{version}}},\n  howpublished = {{Data set}},\n  url = {{{url}}}\n}}"
         ),
         "CFF": (
             f'cff-version: 1.2.0\ntype: dataset\ntitle: "{descriptor["title"]}"\nauthors:\n  - name: "{creator}"\n'
@@ -248,92 +220,33 @@ def citations(release: dict, descriptor: dict) -> dict[str, str]:
 def downloads_page(out: Path, descriptor: dict, dist: Path) -> None:
     index = dist / "releases.json"
     releases = json.loads(index.read_text(encoding="utf-8"))["releases"] if index.exists() else []
-    parts = [
-        "# Downloads\n",
-        "Every published version of the dataset, as files that never change once published. Each folder holds "
-        "every table as CSV, the `datapackage.json` that describes them, the SQLite database, one zip of "
-        "everything and `SHA256SUMS`. Check a download with `sha256sum -c SHA256SUMS` in its folder; validate it "
-        "with `frictionless validate datapackage.json`. Always cite the version you used, and the article.\n",
-    ]
-    if not releases:
-        parts.append("No version has been published yet.\n")
-    for release in reversed(releases):
-        parts.append(f"## Version {esc(release['version'])} ({esc(release['date'])})\n")
-        rows = "\n".join(
-            f'<tr><td><a href="{esc(release["path"] + f["name"])}">{esc(f["name"])}</a></td>'
-            f"<td>{f['bytes']:,}</td><td><code>{esc(f['sha256'])}</code></td></tr>"
-            for f in release["files"]
-        )
-        parts.append(
-            f"<table>\n<thead><tr><th>File</th><th>Bytes</th><th>SHA-256</th></tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
-        )
-        parts.append("### How to cite this version\n")
-        for style, text in citations(release, descriptor).items():
-            if style == "APA":
-                parts.append(f"**{style}**\n\n{text}\n")
-            else:
-                parts.append(f"**{style}**\n\n```{'bibtex' if style == 'BibTeX' else 'yaml'}\n{text}\n```\n")
-        parts.append(
-            '<details markdown="1"><summary>Changes in this version</summary>\n\n'
-            + release["changes"]
-            + "\n\n</details>\n"
-        )
-    (out / "downloads.md").write_text("\n".join(parts), encoding="utf-8")
+    newest_first = [(release, citations(release, descriptor)) for release in reversed(releases)]
+    (out / "downloads.md").write_text(render("downloads.md.j2", releases=newest_first), encoding="utf-8")
 
 
 def performance_page(out: Path, reports: Path) -> None:
     """Render the measured figures (make loadtest, make bench) from their reports."""
-    parts = [
-        "# Performance\n",
-        "Figures measured on this project's own machine type (2 cores), against 127.0.0.1 only, by "
-        "`make loadtest` and `make bench`. They are written by those commands, never by hand.\n",
-    ]
-    load = reports / "loadtest.md"
-    if load.exists():
-        parts.append(load.read_text(encoding="utf-8"))
-    bench = reports / "bench.md"
-    if bench.exists():
-        parts.append(bench.read_text(encoding="utf-8"))
-    report = reports / "bench.json"
+    load, bench, report = reports / "loadtest.md", reports / "bench.md", reports / "bench.json"
+    reasons: dict[str, dict] = {}  # each target not met, named as in the template, with what its text needs
     if report.exists():
         measured = json.loads(report.read_text(encoding="utf-8"))
         targets = measured["targets"]
-        reasons = []
         if measured["build"]["large"]["ratio"] > targets["build_ratio"]:
-            reasons.append(
-                "- **Validated build against the floor.** The build parses each file once with SQLite's own CSV "
-                "importer, checks what the tables cannot enforce in one SQL scan, and loads typed tables whose "
-                "constraints, keys and foreign keys check every row as it goes in. What remains above the floor is "
-                "that work itself; dropping any of it would weaken a rule."
-            )
+            reasons["build"] = {}
         urls = measured["proxy"]["urls"]
         if not urls["hot_html"]["met"] or not urls["hot_json"]["met"]:
-            reasons.append(
-                "- **Hot pages against a static page.** A hit is served from nginx's cache, which costs a lookup "
-                "in shared memory and a read of the stored headers from the cache file on top of what a static file "
-                "costs; at these rates that per-request work shows. The table page as HTML is also "
-                f"{urls['hot_html']['bytes'] / urls['static']['bytes']:.1f} times the size of the static page, so it "
-                "moves more bytes per request. Both figures are far beyond what the replicas alone serve."
-            )
+            reasons["hot_pages"] = {"html_size_ratio": urls["hot_html"]["bytes"] / urls["static"]["bytes"]}
         if not urls["cold_json"]["met"]:
-            reasons.append(
-                "- **Cold JSON against a static page.** A page no one has asked for yet is built by a Datasette 0.65 "
-                "replica in Python (query planning, row shaping, JSON encoding), whatever the size of the table. "
-                "Schema introspection and anonymous permission checks are already cached for the immutable database "
-                "(`plugins/cache_schema.py`); the rest is Datasette's own code. More replicas (one per core) and "
-                "the cache in front are the remedy: a burst of readers asking for the same pages costs one query per page."
-            )
+            reasons["cold_json"] = {}
         if any(r["ratio"] > targets["latency_ratio"] for r in measured["latency"].values()):
-            reasons.append(
-                "- **A facet at a million rows.** A facet counts the values of a column over the whole table on every "
-                "request, so its cost grows with the table. For that reason `follower_counts` has no default facets; "
-                "`latest_counts` (one row per account, computed at build time) is the table to facet."
-            )
-        if reasons:
-            parts.append("### Where the targets are not met, and why\n\n" + "\n".join(reasons) + "\n")
-    if len(parts) == 2:
-        parts.append("No measurement has been recorded yet.\n")
-    (out / "performance.md").write_text("\n".join(parts), encoding="utf-8")
+            reasons["facet"] = {}
+    text = render(
+        "performance.md.j2",
+        load=load.read_text(encoding="utf-8") if load.exists() else None,
+        bench=bench.read_text(encoding="utf-8") if bench.exists() else None,
+        reasons=reasons,
+    )
+    (out / "performance.md").write_text(text, encoding="utf-8")
 
 
 def json_ld(descriptor: dict, values: dict[str, str], lang: str) -> str:
@@ -375,7 +288,7 @@ def json_ld(descriptor: dict, values: dict[str, str], lang: str) -> str:
     }
     # "</" cannot appear inside a JSON string here, but escape it anyway so no data can end the script.
     text = json.dumps(data, ensure_ascii=False, indent=2).replace("</", "<\\/")
-    return f'<script type="application/ld+json">\n{text}\n</script>'
+    return render("json-ld.html.j2", text=text)
 
 
 def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist: Path = ROOT / "dist") -> None:
