@@ -78,7 +78,7 @@ VALIDATE_CODE := scripts/validate.py ots_data/validate.py ots_data/staging.py ot
 BUILD_CODE := scripts/build.py ots_data/build.py $(CATALOG) $(VALIDATE_CODE)
 METADATA_CODE := scripts/metadata.py ots_data/metadata.py $(CATALOG) $(LIB)
 DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/release.py \
-  $(wildcard ots_data/docs_templates/*.j2) $(LIB)
+  $(wildcard ots_data/docs_templates/*.j2) $(CATALOG) $(LIB)
 
 $(DB): $(SETUP) $(DATA) $(BUILD_CODE)
 	$(PY) scripts/build.py --db $@

@@ -33,6 +33,7 @@ import jinja2
 import yaml
 
 from ots_data import charts
+from ots_data.catalog import load as load_catalog
 from ots_data.project import ROOT
 from ots_data.release import changelog_entry
 from ots_data.schema import load_descriptor, load_resources
@@ -156,7 +157,16 @@ class Site:
     # missing string or translation is reported in the order the page is written.
 
     def data_dictionary(self, lang: str) -> None:
-        self.page("data-dictionary", lang, resources=load_resources(ROOT / "datapackage.yaml"))
+        catalog = load_catalog()
+        columns = catalog.columns(ROOT / "datapackage.yaml")
+        relations = []
+        for relation in [*catalog.views.values(), *catalog.derived_tables.values()]:
+            described = []
+            for column in columns[relation.name]:
+                field = catalog.describing_field(relation, column, ROOT / "datapackage.yaml")
+                described.append((column, relation.columns.get(column) or (field.description if field else "")))
+            relations.append((relation, described))
+        self.page("data-dictionary", lang, resources=load_resources(ROOT / "datapackage.yaml"), relations=relations)
 
     def errata(self, lang: str) -> None:
         summaries = self.translations["errata"]

@@ -9,12 +9,11 @@ import sqlite3
 from conftest import ROOT, show
 
 from ots_data import catalog
-from ots_data.metadata import build_metadata
 
 
-def test_every_column_of_every_view_and_derived_table_is_described(fresh_db):
+def test_every_column_of_every_view_and_derived_table_is_described(fresh_db, metadata):
     cat = catalog.load()
-    tables = build_metadata(ROOT)["databases"]["ots"]["tables"]
+    tables = metadata["databases"]["ots"]["tables"]
     db = sqlite3.connect(fresh_db)
     missing = [
         (name, row[1])
@@ -54,3 +53,17 @@ def test_a_views_own_column_description_names_a_column_it_has():
         if column not in columns[relation.name]
     ]
     assert not stray, show(stray)
+
+
+def test_the_data_dictionary_lists_every_column_of_every_view_and_derived_table(fresh_db, tmp_path):
+    from ots_data import docs
+
+    docs.generate(fresh_db, tmp_path / "work")
+    cat = catalog.load()
+    missing = []
+    for lang in ("", ".tr", ".ru"):
+        page = (tmp_path / "work" / f"data-dictionary{lang}.md").read_text(encoding="utf-8")
+        for name, columns in cat.columns().items():
+            section = page.split(f"### `{name}`", 1)[1].split("### ", 1)[0] if f"### `{name}`" in page else ""
+            missing += [(lang or "en", name, c) for c in columns if f"<code>{c}</code>" not in section]
+    assert not missing, show(missing)
