@@ -51,11 +51,18 @@ class Catalog:
     def describing_field(self, relation: Relation, column: str, datapackage: Path = DATAPACKAGE) -> Field | None:
         """For a column the relation does not describe itself: the same column of the first table
         it is described by (one meaning per column name across the dataset)."""
-        fields = {r.name: {f.name: f for f in r.fields} for r in load_resources(datapackage)}
+        fields = _fields_by_table(datapackage, datapackage.stat().st_mtime_ns)
         for table in relation.described_by:
             if column in fields.get(table, {}):
                 return fields[table][column]
         return None
+
+
+@cache
+def _fields_by_table(datapackage: Path, mtime_ns: int) -> dict[str, dict[str, Field]]:
+    """The schema's fields by table and name, read once per version of the file (the metadata and
+    docs steps ask for one per column)."""
+    return {r.name: {f.name: f for f in r.fields} for r in load_resources(datapackage)}
 
 
 def _sql(path: str) -> str:

@@ -1,7 +1,8 @@
 """Layers 1 and 2 of validation, done where they are cheap: each CSV is read once, checked as
 text, parsed, and bulk-loaded as text into a staging SQLite database; then every rule of the
 schema (types, required, enums, ranges, patterns, primary, unique and foreign keys) is one SQL
-scan generated from datapackage.yaml. The build copies the checked rows from staging into the
+scan generated from datapackage.yaml, from the same rules (schema.Rule) that write the final
+tables' CHECK constraints. The build copies the checked rows from staging into the
 final STRICT tables with INSERT ... SELECT, so each file is parsed exactly once.
 
 Why not frictionless row by row: it is about 40x slower than a bulk load at a million rows
@@ -22,10 +23,11 @@ import shutil
 import sqlite3
 import subprocess
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ots_data.schema import SLUG_PATTERN, Field, Resource, slug_violation
+from ots_data.schema import SQLITE_TYPES, Field, Resource, is_number, pattern_matches, typed_value, violations
 
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 # Spreadsheet formula injection: a cell starting with = + - @ may be run when a CSV is opened in a
@@ -60,30 +62,18 @@ def quote(identifier: str) -> str:
     return f"[{identifier}]"
 
 
-def literal(value) -> str:
-    return "'" + str(value).replace("'", "''") + "'" if isinstance(value, str) else str(value)
-
-
-def _regexp(pattern: str, value) -> bool:
-    return value is not None and re.fullmatch(pattern, value) is not None
-
-
-def _is_number(value) -> bool:
-    try:
-        float(value)
-        return re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", value) is not None
-    except (TypeError, ValueError):
-        return False
+_is_number = is_number  # the name the build registers in its own connection (for convert_select)
 
 
 def connect(path: Path) -> sqlite3.Connection:
+    """A staging database, with the SQL functions the generated checks call."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = OFF")  # disposable file: no journal needed
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -262144")  # 256 MiB page cache, bounded
     conn.execute("PRAGMA temp_store = MEMORY")
-    conn.create_function("regexp", 2, _regexp, deterministic=True)
-    conn.create_function("is_number", 1, _is_number, deterministic=True)
+    conn.create_function("regexp", 2, pattern_matches, deterministic=True)
+    conn.create_function("is_number", 1, is_number, deterministic=True)
     conn.create_function("unsafe_prefix", 1, _unsafe_prefix, deterministic=True)
     return conn
 
@@ -108,7 +98,7 @@ def _text_problems(path: str, text: str) -> list[Problem]:
     return problems
 
 
-def _unsafe_prefix(value) -> bool:
+def _unsafe_prefix(value: str | None) -> bool:
     return value is not None and value.startswith(FORMULA_PREFIX) and not SAFE_PREFIXED.fullmatch(value)
 
 
@@ -168,7 +158,7 @@ def _with_column(problem: Problem, file: Path, names: list[str]) -> Problem:
     with open(file, encoding="utf-8", newline="") as handle:
         line = next(itertools.islice(handle, problem.line - 1, None), "")
     cells = next(csv.reader([line]), [])
-    for name, value in zip(names, cells):
+    for name, value in zip(names, cells, strict=False):  # a short line has fewer cells
         bad = unicodedata.normalize("NFC", value) != value if problem.rule == "unicode-nfc" else CONTROL.search(value)
         if bad:
             message = f"{value!r} is not in Unicode NFC form" if problem.rule == "unicode-nfc" else problem.message
@@ -220,7 +210,8 @@ def _import_with_cli(conn: sqlite3.Connection, root: Path, jobs: list[tuple[Reso
 def _import_with_python(conn: sqlite3.Connection, path: str, file: Path, table: str, width: int) -> list[Problem]:
     """The exact reader: every structural problem with its line. Row n of the file is rowid n - 1."""
     problems, batch = [], []
-    insert = f"INSERT INTO {table} (rowid, {', '.join(f'c{i}' for i in range(width))}) VALUES ({', '.join('?' * (width + 1))})"
+    columns = ", ".join(f"c{i}" for i in range(width))
+    insert = f"INSERT INTO {table} (rowid, {columns}) VALUES ({', '.join('?' * (width + 1))})"
     with open(file, encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, strict=True)
         next(reader)
@@ -315,32 +306,48 @@ def load_all(conn: sqlite3.Connection, root: Path, resources: list[Resource]) ->
 # ------------------------------------------------------------------ layer 2: the schema, in SQL
 
 
+def value_column(field: Field) -> str:
+    """The column of checked_rows() holding a field's typed value."""
+    return quote(f"{field.name}:value")
+
+
+def checked_rows(resource: Resource, conditions: list[str], shown: Field | None = None) -> str:
+    """The staged rows of a table as a subquery that the conditions can read: _line, the text of the
+    field `shown`, and the typed value ([name:value], schema.typed_value) of every field that the
+    conditions use. LIMIT -1 makes SQLite run it as a co-routine, so each typed value is computed
+    once per row, not wherever a rule reads it."""
+    values = "".join(
+        f", {typed_value(resource, f, quote(f.name))} AS {value_column(f)}"
+        for f in resource.fields
+        if any(value_column(f) in c for c in conditions)
+    )
+    text = f", {quote(shown.name)}" if shown else ""
+    return f"(SELECT _line{text}{values} FROM {stage_name(resource)} LIMIT -1)"
+
+
 def field_check(resource: Resource, field: Field) -> list[tuple[str, str, str, bool]]:
-    """(SQL condition true for a bad value, rule name, message, enforced by the final table) for
-    each rule of one field. Rules the final STRICT table enforces itself (types, NOT NULL, CHECKs)
+    """(SQL condition over checked_rows() true for a bad value, rule name, message, enforced by the
+    final table) for each rule of one field: the schema's rules (schema.violations) and the
+    project's cell hygiene. Rules the final STRICT table enforces itself (types, NOT NULL, CHECKs)
     are only run here to name the rows when the table refuses a load."""
     col = quote(field.name)
-    missing = resource.missing_values if field.missing_values is None else field.missing_values
-    empty_is_null = "" in missing
-    conditions = []  # (condition, rule, message, enforced by the table)
-    if field.required:
-        conditions.append((f"{col} = ''", "constraint-error", 'constraint "required" is "True"', empty_is_null))
-    present = f"{col} != ''" if empty_is_null else "1"
-    type_checks = {
-        "integer": f"NOT ({col} GLOB '[0-9]*' AND {col} NOT GLOB '*[^0-9]*' OR {col} GLOB '-[0-9]*' AND substr({col}, 2) NOT GLOB '*[^0-9]*')",
-        "number": f"NOT is_number({col})",
-        "boolean": f"{col} NOT IN ('true', 'false')",
-        "date": f"date({col}, '+0 days') IS NOT {col}",
-    }
-    if field.type in type_checks:
-        conditions.append((f"{present} AND {type_checks[field.type]}", "type-error", f'type is "{field.type}"', True))
+    conditions = [
+        (condition, rule.error, rule.message, rule.enforced)
+        for rule, condition in violations(resource, field, value_column(field))
+    ]
     fk_fields = {name for fk in resource.foreign_keys for name in fk["fields"]}
-    if field.type == "string" and not field.enum and "pattern" not in field.constraints and field.name not in fk_fields:
-        # Cell hygiene on free-text columns. Every other column already refuses a stray space or a
-        # leading "=" through its type, enum, pattern or foreign key, with its own message.
+    free_text = (
+        field.type == "string" and not field.enum and "pattern" not in field.constraints and field.name not in fk_fields
+    )
+    if free_text:
+        # Cell hygiene on free-text columns. Every other column already refuses a stray space
+        # through its type, enum, pattern or foreign key, with its own message.
         conditions.append(
             (f"({col} GLOB '[ \t]*' OR {col} GLOB '*[ \t]')", "surrounding-space", "leading or trailing space", False)
         )
+    if free_text or field.type in ("integer", "number"):
+        # A number may start with + (Table Schema and frictionless read +7), and a spreadsheet
+        # would run that cell as a formula: the same policy as for text.
         conditions.append(
             (
                 f"{col} GLOB '[=+@-]*' AND unsafe_prefix({col})",
@@ -349,146 +356,124 @@ def field_check(resource: Resource, field: Field) -> list[tuple[str, str, str, b
                 False,
             )
         )
-    value = (
-        f"CAST({col} AS INTEGER)"
-        if field.type == "integer"
-        else f"CAST({col} AS REAL)"
-        if field.type == "number"
-        else col
-    )
-    if field.enum:
-        conditions.append(
-            (
-                f"{present} AND {col} NOT IN ({', '.join(literal(v) for v in field.enum)})",
-                "constraint-error",
-                f'constraint "enum" is "{field.enum}"',
-                True,
-            )
-        )
-    if "minimum" in field.constraints:
-        conditions.append(
-            (
-                f"{present} AND {value} < {field.constraints['minimum']}",
-                "constraint-error",
-                f'constraint "minimum" is "{field.constraints["minimum"]}"',
-                True,
-            )
-        )
-    if "maximum" in field.constraints:
-        conditions.append(
-            (
-                f"{present} AND {value} > {field.constraints['maximum']}",
-                "constraint-error",
-                f'constraint "maximum" is "{field.constraints["maximum"]}"',
-                True,
-            )
-        )
-    if "pattern" in field.constraints:
-        pattern = field.constraints["pattern"]
-        slug = pattern == SLUG_PATTERN
-        bad = slug_violation(col) if slug else f"NOT regexp({literal(pattern)}, {col})"
-        conditions.append((f"{present} AND {bad}", "constraint-error", f'constraint "pattern" is "{pattern}"', slug))
     return conditions
+
+
+def _unique_fields(resource: Resource) -> list[tuple[Field, bool]]:
+    """Fields with the unique constraint (other than a one-column primary key, checked as the key),
+    and whether the final table enforces it (as a one-column UNIQUE key)."""
+    return [
+        (field, (field.name,) in resource.unique_keys)
+        for field in resource.fields
+        if field.constraints.get("unique") and (field.name,) != resource.primary_key
+    ]
 
 
 def check_fields(conn: sqlite3.Connection, resource: Resource, only_unenforced: bool = False) -> list[Problem]:
     """Every field rule of a table (or only those its final table cannot enforce), with rows."""
-    table = stage_name(resource)
     checks = [
         (field, cond, rule, message)
         for field in resource.fields
         for cond, rule, message, enforced in field_check(resource, field)
         if not (only_unenforced and enforced)
     ]
-    if not checks:
-        return []
-    # Fast path: one scan of the table for any bad value.
-    if not conn.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {' OR '.join(f'({c})' for _, c, _, _ in checks)})"
-    ).fetchone()[0]:
-        return []
+    # Fast path: one scan of the text for any bad cell, one of the typed values for any bad value
+    # (the rules on text read the staging view directly, which is faster than through a co-routine).
+    on_values = [c for _, c, _, _ in checks if ":value]" in c]
+    on_text = [c for _, c, _, _ in checks if ":value]" not in c]
+    scans = [(stage_name(resource), on_text), (checked_rows(resource, on_values), on_values)]
     problems = []
-    for field, cond, rule, message in checks:
-        for line, value in conn.execute(
-            f"SELECT _line, {quote(field.name)} FROM {table} WHERE {cond} ORDER BY _line LIMIT {MAX_PROBLEMS}"
-        ):
-            problems.append(Problem(resource.path, line, field.name, rule, f"{message} (value {value!r})"))
+    if any(
+        conn.execute(f"SELECT EXISTS (SELECT 1 FROM {rows} WHERE {' OR '.join(f'({c})' for c in conds)})").fetchone()[0]
+        for rows, conds in scans
+        if conds
+    ):
+        for field, cond, rule, message in checks:
+            rows = checked_rows(resource, [cond], shown=field)
+            for line, value in conn.execute(
+                f"SELECT _line, {quote(field.name)} FROM {rows} WHERE {cond} ORDER BY _line LIMIT {MAX_PROBLEMS}"
+            ):
+                problems.append(Problem(resource.path, line, field.name, rule, f"{message} (value {value!r})"))
+    for field, enforced in _unique_fields(resource):
+        if not (only_unenforced and enforced):
+            problems += _duplicates(conn, resource, (field.name,), "unique-error", skip_missing=True)
     return sorted(problems, key=lambda p: (p.line, p.column))[:MAX_PROBLEMS]
 
 
-def _duplicates(conn, resource: Resource, columns: tuple[str, ...], rule: str, skip_empty: bool) -> list[Problem]:
-    table = stage_name(resource)
-    cols = ", ".join(quote(c) for c in columns)
-    where = " AND ".join(f"{quote(c)} != ''" for c in columns) if skip_empty else "1"
-    if not conn.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {where} GROUP BY {cols} HAVING count(*) > 1)"
-    ).fetchone()[0]:
-        return []
-    rows = conn.execute(
-        f"SELECT _line, first FROM (SELECT _line, first_value(_line) OVER (PARTITION BY {cols} ORDER BY _line) AS first, "
-        f"row_number() OVER (PARTITION BY {cols} ORDER BY _line) AS n FROM {table} WHERE {where}) WHERE n > 1 ORDER BY _line LIMIT {MAX_PROBLEMS}"
+def duplicate_rows_sql(table: str, key: Sequence[str], where: str = "1") -> str:
+    """The duplicate-key query: the rows of `table` (those `where` keeps) whose key, a list of SQL
+    expressions such as column names, equals that of an earlier row, as (_line, *key, first line
+    with that key), in line order; NULLs count as equal. Callers add their LIMIT.
+
+    The window functions number the rows only if a GROUP BY (about 5x faster) has found a repeated
+    key, so a table without duplicates costs one grouping."""
+    names = ", ".join(f"k{i}" for i in range(len(key)))
+    values = ", ".join(f"{expression} AS k{i}" for i, expression in enumerate(key))
+    repeated = f"EXISTS (SELECT 1 FROM {table} WHERE {where} GROUP BY {', '.join(key)} HAVING count(*) > 1)"
+    return (
+        f"SELECT _line, {names}, first FROM (SELECT _line, {names}, "
+        f"first_value(_line) OVER (PARTITION BY {names} ORDER BY _line) AS first, "
+        f"row_number() OVER (PARTITION BY {names} ORDER BY _line) AS n "
+        f"FROM (SELECT _line, {values} FROM {table} WHERE ({where}) AND {repeated})) WHERE n > 1 ORDER BY _line"
     )
+
+
+def _key_values(resource: Resource, columns: Sequence[str], alias: str = "") -> list[str]:
+    """The typed values of key columns, compared as values as frictionless and SQLite do (7 = 07)."""
+    return [typed_value(resource, resource.field(c), f"{alias}{quote(c)}") for c in columns]
+
+
+def _duplicates(
+    conn: sqlite3.Connection, resource: Resource, columns: tuple[str, ...], rule: str, skip_missing: bool
+) -> list[Problem]:
+    values = _key_values(resource, columns)
+    where = " AND ".join(f"{v} IS NOT NULL" for v in values) if skip_missing else "1"
+    sql = duplicate_rows_sql(stage_name(resource), values, where)
     return [
         Problem(resource.path, line, ", ".join(columns), rule, f"the same {', '.join(columns)} as on line {first}")
-        for line, first in rows
+        for line, *_, first in conn.execute(f"{sql} LIMIT {MAX_PROBLEMS}")
     ]
 
 
 def check_keys(conn: sqlite3.Connection, resource: Resource, resources: dict[str, Resource]) -> list[Problem]:
-    problems = _duplicates(conn, resource, resource.primary_key, "primary-key", skip_empty=False)
-    for field in resource.fields:
-        if field.constraints.get("unique") and (field.name,) != resource.primary_key:
-            problems += _duplicates(conn, resource, (field.name,), "unique-error", skip_empty=True)
+    """Primary key, unique keys (rows with an empty key column are not compared) and foreign keys."""
+    problems = _duplicates(conn, resource, resource.primary_key, "primary-key", skip_missing=False)
     for key in resource.unique_keys:
-        problems += _duplicates(conn, resource, key, "unique-error", skip_empty=True)
+        problems += _duplicates(conn, resource, key, "unique-error", skip_missing=True)
     table = stage_name(resource)
     for fk in resource.foreign_keys:
         ref = resources[fk["reference"]["resource"]]
-        ref_table = stage_name(ref)
-        pairs = list(zip(fk["fields"], fk["reference"]["fields"]))
-        # The view cannot be indexed; its raw table can, by the raw column names (c0, c1, ...).
-        raw_columns = [f"c{ref.field_names.index(r)}" for _, r in pairs]
-        index = f"idx_raw_{ref.name}_{'_'.join(raw_columns)}"
-        conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON raw_{ref.name} ({', '.join(raw_columns)})")
-        present = " AND ".join(f"s.{quote(local)} != ''" for local, _ in pairs)
-        match = " AND ".join(f"r.{quote(remote)} = s.{quote(local)}" for local, remote in pairs)
-        orphan = f"FROM {table} s WHERE {present} AND NOT EXISTS (SELECT 1 FROM {ref_table} r WHERE {match})"
-        if conn.execute(f"SELECT EXISTS (SELECT 1 {orphan})").fetchone()[0]:
-            locals_ = ", ".join(f"s.{quote(local)}" for local, _ in pairs)
-            for line, *values in conn.execute(
-                f"SELECT s._line, {locals_} {orphan} ORDER BY s._line LIMIT {MAX_PROBLEMS}"
-            ):
-                problems.append(
-                    Problem(
-                        resource.path,
-                        line,
-                        ", ".join(fk["fields"]),
-                        "foreign-key",
-                        f'for "{", ".join(fk["fields"])}": values "{", ".join(values)}" not found in the lookup table "{ref.name}"',
-                    )
-                )
+        pairs = list(zip(fk["fields"], fk["reference"]["fields"], strict=True))
+
+        def remote(alias: str, ref: Resource = ref, pairs: list = pairs) -> list[str]:
+            return [typed_value(ref, ref.field(r), f"{alias}c{ref.field_names.index(r)}") for _, r in pairs]
+
+        # The lookup goes to the referenced raw table (c0, c1, ...) through an index on its typed
+        # values: the view cannot be indexed.
+        index = f"idx_raw_{ref.name}_{'_'.join(r for _, r in pairs)}"
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON raw_{ref.name} ({', '.join(remote(''))})")
+        local = _key_values(resource, [c for c, _ in pairs], "s.")
+        present = " AND ".join(f"{v} IS NOT NULL" for v in local)  # as SQLite: a key with a NULL is not looked up
+        match = " AND ".join(f"{r} = {v}" for r, v in zip(remote("r."), local, strict=True))
+        orphan = f"FROM {table} s WHERE {present} AND NOT EXISTS (SELECT 1 FROM raw_{ref.name} r WHERE {match})"
+        columns = ", ".join(fk["fields"])
+        cells = ", ".join(f"s.{quote(c)}" for c, _ in pairs)
+        for line, *values in conn.execute(f"SELECT s._line, {cells} {orphan} ORDER BY s._line LIMIT {MAX_PROBLEMS}"):
+            message = f'for "{columns}": values "{", ".join(values)}" not found in the lookup table "{ref.name}"'
+            problems.append(Problem(resource.path, line, columns, "foreign-key", message))
     return problems
 
 
 def convert_select(resource: Resource, schema: str = "") -> str:
-    """SELECT that turns staged text into typed values for the final STRICT table. A value that is
-    not of its type is passed on as text, so that the STRICT table refuses it: the table, not a
-    separate scan, is the check."""
-    parts = []
+    """SELECT that turns staged text into typed values for the final STRICT table (typed_value):
+    a value that is not of its type is passed on as a BLOB, which the STRICT table refuses, so the
+    table, not a separate scan, is the check."""
+    values = []
     for i, field in enumerate(resource.fields):
-        col = f"c{i}"
-        missing = resource.missing_values if field.missing_values is None else field.missing_values
-        empty = "NULL" if "" in missing else col
-        if field.type == "integer":
-            value = (
-                f"CASE WHEN {col} = '' THEN {empty} WHEN {col} GLOB '[0-9]*' AND {col} NOT GLOB '*[^0-9]*' "
-                f"OR {col} GLOB '-[0-9]*' AND substr({col}, 2) NOT GLOB '*[^0-9]*' THEN CAST({col} AS INTEGER) ELSE {col} END"
-            )
-        elif field.type == "number":
-            value = f"CASE WHEN {col} = '' THEN {empty} WHEN is_number({col}) THEN CAST({col} AS REAL) ELSE {col} END"
-        elif field.type == "boolean":
-            value = f"CASE {col} WHEN 'true' THEN 1 WHEN 'false' THEN 0 WHEN '' THEN {empty} ELSE {col} END"
-        else:
-            value = f"NULLIF({col}, '')" if "" in missing else col
-        parts.append(value)
-    return f"SELECT {', '.join(parts)} FROM {schema}raw_{resource.name} ORDER BY rowid"
+        value = typed_value(resource, field, f"c{i}")
+        if resource.primary_key == (field.name,) and SQLITE_TYPES[field.type] == "INTEGER":
+            # The column is the table's rowid, which turns NULL into the next number instead of
+            # refusing it: a missing key is passed on as a BLOB, which it refuses.
+            value = f"coalesce({value}, CAST('' AS BLOB))"
+        values.append(value)
+    return f"SELECT {', '.join(values)} FROM {schema}raw_{resource.name} ORDER BY rowid"

@@ -1,8 +1,22 @@
-"""Shared fixtures. Tests read the real files and build real databases; nothing is mocked."""
+"""Shared fixtures. Tests read the real files and build real databases; nothing is mocked.
+
+No test reads what an earlier command left in build/ or site/: the database, the Datasette
+metadata and the documentation site are built here, by the real steps, into temporary folders.
+The few tests about the served files themselves skip (saying why) when those files are missing.
+
+Markers (registered in pyproject.toml; `make test-fast` leaves out all three):
+  server   starts `make serve` / `make serve-prod` (the live_server and prod_server fixtures) or a
+           server of its own
+  browser  drives Chromium
+  slow     anything else that takes more than about two seconds: builds in a subprocess, MkDocs
+           builds, LinkChecker, kill -9, heavy Hypothesis runs
+"""
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import shutil
 from pathlib import Path
 
@@ -27,6 +41,25 @@ def show(rows, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
+def skip_unless_made(*paths: str) -> None:
+    """For a test about the files `make` writes and `make serve` serves (not a build of its own):
+    skip, saying so, when they have not been made (a fresh clone before `make build docs`)."""
+    missing = [p for p in paths if not (ROOT / p).exists()]
+    if missing:
+        pytest.skip(
+            f"{', '.join(missing)} not made yet: this test checks what `make build docs` wrote (make test does)"
+        )
+
+
+def needs(program: str, package: str) -> pytest.MarkDecorator:
+    """Skip, saying so, when a system program the test runs is not installed (`make test` installs
+    every one of them)."""
+    return pytest.mark.skipif(
+        shutil.which(program) is None,
+        reason=f"{program} is not installed (Debian's {package} package; make test installs it)",
+    )
+
+
 @pytest.fixture(scope="session")
 def resources():
     return {r.name: r for r in load_resources(ROOT / "datapackage.yaml")}
@@ -43,6 +76,46 @@ def fresh_db(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("db") / "ots.db"
     build(ROOT, target)
     return target
+
+
+@functools.cache
+def _metadata() -> dict:
+    from ots_data.metadata import build_metadata
+
+    return build_metadata(ROOT)
+
+
+def served_metadata() -> dict:
+    """What build/metadata.json holds, made by the real step (ots_data.metadata) from the committed
+    inputs; worked out once per session (it takes seconds), a fresh copy for each caller."""
+    return copy.deepcopy(_metadata())
+
+
+@pytest.fixture(scope="session")
+def metadata() -> dict:
+    return served_metadata()
+
+
+@pytest.fixture(scope="session")
+def docs_source(tmp_path_factory, fresh_db) -> Path:
+    """The Markdown the docs step (ots_data.docs, what `make docs` runs) generates from fresh_db,
+    in a temporary folder: the input of MkDocs. Read it, do not change it (docs_site builds it)."""
+    from ots_data import docs
+
+    source = tmp_path_factory.mktemp("docs") / "work"
+    docs.generate(fresh_db, source)
+    return source
+
+
+@pytest.fixture(scope="session")
+def docs_site(docs_source) -> Path:
+    """The documentation site MkDocs builds from docs_source, as the docs step does, in a temporary
+    folder."""
+    from ots_data import docs
+
+    site = docs_source.with_name("site")
+    docs.build_site(docs_source, site)
+    return site.resolve()
 
 
 def copy_project(destination: Path) -> Path:
@@ -71,17 +144,21 @@ def prod_server():
         yield base, log
 
 
-def datasette_fetcher(db_path: Path):
-    """A GET function on Datasette's own test client, configured by the one serving configuration."""
-    import asyncio
-    import copy
-
+def make_datasette(db_path: Path, **changes):
+    """A Datasette configured by the one serving configuration (ots_data/serving.py), serving
+    db_path; `changes` replace keyword arguments of that configuration (e.g. static_mounts)."""
     from datasette.app import Datasette
 
-    from ots_data.metadata import build_metadata
     from ots_data.serving import app_kwargs
 
-    datasette = Datasette(**app_kwargs(db_path, copy.deepcopy(build_metadata(ROOT))))
+    return Datasette(**(app_kwargs(db_path, served_metadata()) | changes))
+
+
+def datasette_fetcher(db_path: Path, **changes):
+    """A GET function on Datasette's own test client, configured by the one serving configuration."""
+    import asyncio
+
+    datasette = make_datasette(db_path, **changes)
 
     def fetch(path, **params):
         async def go():

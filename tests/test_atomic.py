@@ -11,7 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, copy_project
+
+# Each test runs a real step in a subprocess (MkDocs builds among them) and kills it with SIGKILL.
+pytestmark = pytest.mark.slow
 
 
 def snapshot(path: Path) -> dict[str, bytes]:
@@ -50,13 +54,13 @@ def test_killed_build_leaves_the_previous_database(tmp_path, fresh_db):
     assert sorted(p.name for p in db.parent.iterdir()) == ["ots.db"], "a leftover temporary file was not cleaned up"
 
 
-def test_killed_docs_build_leaves_the_previous_site(tmp_path):
+def test_killed_docs_build_leaves_the_previous_site(tmp_path, fresh_db):
     site, work = tmp_path / "site", tmp_path / "work"
     command = [
         sys.executable,
         str(ROOT / "scripts/docs.py"),
         "--db",
-        str(ROOT / "build/ots.db"),
+        str(fresh_db),
         "--site",
         str(site),
         "--work",
@@ -89,13 +93,13 @@ def test_killed_release_publishes_nothing_and_changes_no_release(tmp_path, fresh
     assert {k: v for k, v in snapshot(dist).items() if not k.startswith(f".{version}.tmp")} == before
 
 
-def test_rebuilding_the_docs_keeps_a_valid_site_when_the_path_is_relative(tmp_path):
+def test_rebuilding_the_docs_keeps_a_valid_site_when_the_path_is_relative(tmp_path, fresh_db):
     """`make docs` passes --site site (relative); each rebuild must leave `site` pointing at a site."""
     command = [
         sys.executable,
         str(ROOT / "scripts/docs.py"),
         "--db",
-        str(ROOT / "build/ots.db"),
+        str(fresh_db),
         "--site",
         "site",
         "--work",

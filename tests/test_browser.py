@@ -4,6 +4,8 @@ saved as screenshots in test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import ROOT, show
@@ -11,6 +13,14 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
+# Every page is read from `make serve` (the live_server fixture) in Chromium.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.server,
+    pytest.mark.skipif(
+        not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM}: run `make browser` (make test does)"
+    ),
+]
 # Flags from this machine's notes: no sandbox as root, no background network (the network is closed).
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from conftest import ROOT, show
 
 from ots_data import catalog
@@ -55,14 +56,12 @@ def test_a_views_own_column_description_names_a_column_it_has():
     assert not stray, show(stray)
 
 
-def test_the_data_dictionary_lists_every_column_of_every_view_and_derived_table(fresh_db, tmp_path):
-    from ots_data import docs
-
-    docs.generate(fresh_db, tmp_path / "work")
+@pytest.mark.slow  # the docs step (conftest.docs_source) draws every chart
+def test_the_data_dictionary_lists_every_column_of_every_view_and_derived_table(docs_source):
     cat = catalog.load()
     missing = []
     for lang in ("", ".tr", ".ru"):
-        page = (tmp_path / "work" / f"data-dictionary{lang}.md").read_text(encoding="utf-8")
+        page = (docs_source / f"data-dictionary{lang}.md").read_text(encoding="utf-8")
         for name, columns in cat.columns().items():
             section = page.split(f"### `{name}`", 1)[1].split("### ", 1)[0] if f"### `{name}`" in page else ""
             missing += [(lang or "en", name, c) for c in columns if f"<code>{c}</code>" not in section]

@@ -8,13 +8,14 @@ import re
 
 import pytest
 import yaml
-from conftest import ROOT, datasette_fetcher, read_csv, show
+from conftest import ROOT, datasette_fetcher, read_csv, show, skip_unless_made
 
-from ots_data.metadata import build_metadata, column_description
+from ots_data.metadata import column_description
+from ots_data.serving import STATIC_MOUNTS
 
 SETTINGS = json.loads((ROOT / "settings.json").read_text())
-METADATA = build_metadata(ROOT)
-CANNED = METADATA["databases"]["ots"]["queries"]
+# The canned queries are written in metadata.yml (the metadata step fills in their SQL).
+CANNED = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["ots"]["queries"]
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,7 @@ def test_canned_query_reproduces_the_printed_table_cell_for_cell(get, table_numb
     assert result["columns"][1:] == header
     different = []
     rows = result["rows"]
-    for raw_row, row in zip(raw[1:], rows):
+    for raw_row, row in zip(raw[1:], rows, strict=False):  # the numbers of rows are compared below
         printed = [raw_row[f"cell_{k}"] for k in range(1, int(raw_row["printed_cell_count"]) + 1)]
         rebuilt = [row[c] for c in result["columns"][1:] if row[c] is not None]
         if printed != rebuilt or row["Row"] != int(raw_row["row_number"]):
@@ -127,10 +128,21 @@ def test_metadata_yml_holds_no_descriptions_of_its_own():
     assert not copies, show(copies)
 
 
-def test_served_metadata_file_is_current():
-    built = ROOT / "build" / "metadata.json"
-    assert built.exists(), "run `make build` first (make test does)"
-    assert json.loads(built.read_text()) == METADATA
+def differing_keys(a, b, path: str = ""):
+    """The paths (a.b.c) at which two JSON documents differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(a.keys() | b.keys()):
+            yield from differing_keys(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+    elif a != b:
+        yield path
+
+
+def test_served_metadata_file_is_current(metadata):
+    """build/metadata.json, which `make serve` serves, is what the committed inputs make."""
+    skip_unless_made("build/metadata.json")
+    built = json.loads((ROOT / "build" / "metadata.json").read_text())
+    different = list(differing_keys(built, metadata))
+    assert not different, "build/metadata.json is out of date (run `make build`) at:\n" + show(different)
 
 
 def test_settings_limit_time_and_rows():
@@ -138,6 +150,24 @@ def test_settings_limit_time_and_rows():
     assert SETTINGS["suggest_facets"] is False
 
 
-def test_docs_link_on_every_page_points_to_existing_site(get):
-    assert re.search(r'href="/docs/"', get("/").text)
-    assert (ROOT / "site" / "index.html").exists(), "run `make docs` first (make test does)"
+# The index, database, table and row pages carry the "about" link (about_url in metadata.yml) to the
+# docs. (A canned query page shows its own metadata instead, and has no such link.)
+PAGES = ["/", "/ots", "/ots/follower_counts", "/ots/follower_counts/altun-2023-t3-r06-instagram"]
+
+
+def test_docs_link_is_on_the_index_database_table_and_row_pages(get):
+    without = [path for path in PAGES if 'href="/docs/"' not in get(path).text]
+    assert not without, "pages without a link to /docs/: " + show(without)
+
+
+@pytest.mark.slow  # needs the docs site built by MkDocs (conftest.docs_site)
+def test_the_docs_link_leads_to_the_built_site(fresh_db, docs_site):
+    """/docs/ is served from the folder `make docs` builds; following the link reaches its home page."""
+    assert STATIC_MOUNTS["docs"] == ROOT / "site", STATIC_MOUNTS
+    mounts = [(prefix, str(docs_site if prefix == "docs" else folder)) for prefix, folder in STATIC_MOUNTS.items()]
+    get = datasette_fetcher(fresh_db, static_mounts=mounts)
+    page = get("/docs/")
+    assert page.status_code == 200 and page.text == (docs_site / "index.html").read_text(encoding="utf-8"), (
+        page.status_code,
+        page.text[:300],
+    )

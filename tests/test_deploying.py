@@ -11,7 +11,8 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import ROOT, show
+import pytest
+from conftest import ROOT, needs, show, skip_unless_made
 
 from ots_data import servers, serving
 
@@ -33,8 +34,10 @@ def block(starting: str) -> str:
 RUN_BY = {
     "make serve-prod": "conftest.prod_server (every test of test_serve_prod.py)",
     "curl -s -o /dev/null -D -": "test_the_documented_curl_shows_the_cache_at_work",
-    ".venv/bin/datasette serve": "test_the_documented_replica_command_is_generated_and_serves_the_whole_site",
-    "make build docs\n.venv/bin/python scripts/serve_prod.py config": "test_the_documented_server_files_are_accepted_by_nginx",
+    ".venv/bin/datasette serve": "test_the_documented_replica_command_serves_the_whole_site",
+    "make build docs\n.venv/bin/python scripts/serve_prod.py config": (
+        "test_the_documented_server_files_are_accepted_by_nginx"
+    ),
     "sha256sum build/ots.db": "test_the_documented_checksum_is_the_database_checksum",
     "make build docs\nkill -HUP": "test_the_documented_roll_over_costs_no_reader_a_request",
 }
@@ -61,6 +64,7 @@ def test_the_documented_serve_prod_command_is_the_one_the_tests_start():
     assert started[2] == documented[1]
 
 
+@pytest.mark.server
 def test_the_documented_curl_shows_the_cache_at_work(prod_server):
     base, _ = prod_server
     port = base.rsplit(":", 1)[1]
@@ -70,11 +74,18 @@ def test_the_documented_curl_shows_the_cache_at_work(prod_server):
     assert "cache-control: public" in outputs[1].stdout.lower(), outputs[1].stdout
 
 
-def test_the_documented_replica_command_is_generated_and_serves_the_whole_site():
+def test_the_documented_replica_command_is_the_generated_one():
     documented = block(".venv/bin/datasette serve")
     assert documented == serving.printed_command(8101), (
         "docs/deploying.md differs from `scripts/serve.py --print-command --port 8101`"
     )
+
+
+@pytest.mark.server
+def test_the_documented_replica_command_serves_the_whole_site():
+    """The command serves what `make build docs` wrote, as a replica does."""
+    skip_unless_made("build/ots.db", "build/inspect.json", "build/metadata.json", "site/index.html")
+    documented = block(".venv/bin/datasette serve")
     port = servers.free_port()
     command = documented.replace("--port 8101", f"--port {port}")
     base = f"http://127.0.0.1:{port}"
@@ -85,6 +96,8 @@ def test_the_documented_replica_command_is_generated_and_serves_the_whole_site()
     assert '<html lang="en">' in page and (css, docs) == (200, 200)
 
 
+@pytest.mark.slow  # runs `make build docs`
+@needs("nginx", "nginx")
 def test_the_documented_server_files_are_accepted_by_nginx(tmp_path):
     result = run(block("make build docs\n.venv/bin/python scripts/serve_prod.py config"))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -113,12 +126,15 @@ def test_the_documented_server_files_are_accepted_by_nginx(tmp_path):
 
 
 def test_the_documented_checksum_is_the_database_checksum():
+    skip_unless_made("build/ots.db")
     result = run(block("sha256sum build/ots.db"))
     assert result.returncode == 0, result.stderr
     with open(ROOT / "build" / "ots.db", "rb") as handle:
         assert result.stdout.split()[0] == hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+@pytest.mark.server
+@needs("wrk", "wrk")
 def test_the_documented_roll_over_costs_no_reader_a_request(prod_server):
     base, log = prod_server
     port = base.rsplit(":", 1)[1]

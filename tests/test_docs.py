@@ -1,5 +1,8 @@
 """The documentation site: built strictly, in three languages, offline-safe, with every figure,
-row and field coming from the data (not typed by hand)."""
+row and field coming from the data (not typed by hand).
+
+The site read here is built by the real docs step from a fresh database into a temporary folder
+(conftest.docs_site), never the site/ an earlier `make docs` left: those tests are marked slow."""
 
 from __future__ import annotations
 
@@ -7,20 +10,20 @@ import html
 import json
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
 from conftest import ROOT, read_csv, show
 
-SITE = ROOT / "site"
-LANGS = {"en": SITE, "tr": SITE / "tr", "ru": SITE / "ru"}
+LANGS = {"en": "", "tr": "tr", "ru": "ru"}  # language -> folder of its pages in the site
 HAND_WRITTEN = sorted(p for p in (ROOT / "docs").glob("*.md"))
 DESCRIPTOR = yaml.safe_load((ROOT / "datapackage.yaml").read_text(encoding="utf-8"))
 
 
-def page(lang: str, name: str = "") -> str:
-    path = LANGS[lang] / name / "index.html" if name else LANGS[lang] / "index.html"
-    assert path.exists(), f"{path} missing: run `make docs`"
+def page(site: Path, lang: str, name: str = "") -> str:
+    path = site / LANGS[lang] / name / "index.html"
+    assert path.exists(), f"{path.relative_to(site)} is missing from the built site"
     return path.read_text(encoding="utf-8")
 
 
@@ -28,14 +31,16 @@ def text_of(html_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", html_text))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_language_home_declares_its_language(lang):
-    assert f'<html lang="{lang}"' in page(lang)
+def test_every_language_home_declares_its_language(docs_site, lang):
+    assert f'<html lang="{lang}"' in page(docs_site, lang)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
-def test_home_page_carries_schema_org_dataset_json_ld(lang):
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page(lang), re.S)
+def test_home_page_carries_schema_org_dataset_json_ld(docs_site, lang):
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page(docs_site, lang), re.S)
     assert len(blocks) == 1
     data = json.loads(blocks[0])
     assert data["@type"] == "Dataset" and data["version"] == DESCRIPTOR["version"]
@@ -44,26 +49,28 @@ def test_home_page_carries_schema_org_dataset_json_ld(lang):
     assert {d["name"] for d in data["distribution"] if "name" in d} == {r["name"] for r in DESCRIPTOR["resources"]}
 
 
-def test_no_asset_is_loaded_from_another_host():
+@pytest.mark.slow
+def test_no_asset_is_loaded_from_another_host(docs_site):
     remote = []
-    for file in SITE.rglob("*.html"):
+    for file in docs_site.rglob("*.html"):
         for match in re.finditer(
             r'<(script|link|img|iframe)[^>]+(?:src|href)="(https?:)?//[^"]+"', file.read_text(encoding="utf-8")
         ):
             if match.group(1) != "link" or "stylesheet" in match.group(0) or "preconnect" in match.group(0):
-                remote.append((str(file.relative_to(SITE)), match.group(0)[:120]))
+                remote.append((str(file.relative_to(docs_site)), match.group(0)[:120]))
     css = [
-        str(f)
-        for f in SITE.rglob("*.css")
+        str(f.relative_to(docs_site))
+        for f in docs_site.rglob("*.css")
         if re.search(r"@import\s+url\(https?:|fonts\.googleapis", f.read_text(encoding="utf-8"))
     ]
     assert not remote and not css, show(remote + css)
 
 
-def test_every_placeholder_was_filled():
+@pytest.mark.slow
+def test_every_placeholder_was_filled(docs_site):
     left = [
-        str(f.relative_to(SITE))
-        for f in SITE.rglob("*.html")
+        str(f.relative_to(docs_site))
+        for f in docs_site.rglob("*.html")
         if re.search(r"\{\{\s*[a-z_]+\s*\}\}", text_of(f.read_text(encoding="utf-8")))
     ]
     assert not left, show(left)
@@ -74,7 +81,11 @@ def test_every_placeholder_was_filled():
 # precision), or one of the few literals below. Anything else is a figure typed by hand: use a
 # {{ placeholder }}. Code spans and URLs are left out (column names, commands, paths).
 LITERALS = {"106", "1-33", "01-33", "1-3", "4.0", "1", "2", "3", "4", "5", "6", "7", "8", "0"}
-MONTHS = r"(January|February|March|April|May|June|July|August|September|October|November|December|Ocak|Şubat|Mart|Nisan|Mayıs|Haziran|Temmuz|Ağustos|Eylül|Ekim|Kasım|Aralık|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+MONTHS = (
+    "(January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Ocak|Şubat|Mart|Nisan|Mayıs|Haziran|Temmuz|Ağustos|Eylül|Ekim|Kasım|Aralık"
+    "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+)
 
 
 def data_numbers() -> set[str]:
@@ -110,8 +121,9 @@ def test_hand_written_pages_type_no_figures(source):
     assert not typed, f"{source.name}: numbers typed by hand (use a {{{{ placeholder }}}}): {typed}"
 
 
-def test_home_page_figures_match_the_csv_files():
-    home = text_of(page("en"))
+@pytest.mark.slow
+def test_home_page_figures_match_the_csv_files(docs_site):
+    home = text_of(page(docs_site, "en"))
     expected = {
         "accounts": len(read_csv(ROOT / "data/accounts.csv")),
         "errata": len(read_csv(ROOT / "data/errata.csv")),
@@ -121,9 +133,10 @@ def test_home_page_figures_match_the_csv_files():
     assert not missing, show(missing)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
-def test_data_dictionary_lists_every_table_and_field_of_the_schema(lang):
-    text = text_of(page(lang, "data-dictionary"))
+def test_data_dictionary_lists_every_table_and_field_of_the_schema(docs_site, lang):
+    text = text_of(page(docs_site, lang, "data-dictionary"))
     missing = [
         (r["name"], f["name"])
         for r in DESCRIPTOR["resources"]
@@ -133,6 +146,7 @@ def test_data_dictionary_lists_every_table_and_field_of_the_schema(lang):
     assert not missing, show(missing)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(
     "name,table,key",
@@ -142,28 +156,31 @@ def test_data_dictionary_lists_every_table_and_field_of_the_schema(lang):
         ("survey-figures", "survey_figures", "figure_id"),
     ],
 )
-def test_generated_pages_list_every_row_with_a_link_to_datasette(lang, name, table, key):
-    text = page(lang, name)
+def test_generated_pages_list_every_row_with_a_link_to_datasette(docs_site, lang, name, table, key):
+    text = page(docs_site, lang, name)
     missing = [r[key] for r in read_csv(ROOT / f"data/{table}.csv") if f'href="/ots/{table}/{r[key]}"' not in text]
     assert not missing, show(missing)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
-def test_charts_have_text_alternatives_and_data_links(lang):
-    text = page(lang, "charts")
+def test_charts_have_text_alternatives_and_data_links(docs_site, lang):
+    text = page(docs_site, lang, "charts")
     figures = re.findall(r'<figure class="chart">(.*?)</figure>', text, re.S)
     assert len(figures) == 4
     for figure in figures:
         assert re.search(r'alt="[^"]{40,}"', figure) and re.search(r'href="/ots\.csv\?sql=', figure)
 
 
-def test_audience_chart_alt_text_counts_the_readable_figures():
+@pytest.mark.slow
+def test_audience_chart_alt_text_counts_the_readable_figures(docs_site):
     readable = sum(1 for r in read_csv(ROOT / "data/follower_counts.csv") if r["count"])
-    assert f"of the {readable} printed figures that could be read" in page("en", "charts")
+    assert f"of the {readable} printed figures that could be read" in page(docs_site, "en", "charts")
 
 
-def test_chart_svgs_carry_title_and_description():
-    charts = sorted((SITE / "assets" / "charts").glob("*.svg"))
+@pytest.mark.slow
+def test_chart_svgs_carry_title_and_description(docs_site):
+    charts = sorted((docs_site / "assets" / "charts").glob("*.svg"))
     bad = [
         c.name for c in charts if not re.search(r"<svg[^>]*role=\"img\"[^>]*>\s*<title", c.read_text(encoding="utf-8"))
     ]
@@ -188,30 +205,28 @@ def test_translations_cover_every_commitment_and_erratum():
     assert not missing, show(missing)
 
 
-def test_data_text_is_escaped_not_interpreted():
+@pytest.mark.slow  # the docs step draws every chart: about 3 seconds
+def test_data_text_is_escaped_not_interpreted(fresh_db, tmp_path):
     """A name or note holding markup appears as text on the generated pages."""
     import sqlite3
-    import tempfile
-    from pathlib import Path
 
     from ots_data import docs
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "ots.db"
-        db_path.write_bytes((ROOT / "build/ots.db").read_bytes())
-        conn = sqlite3.connect(db_path)
-        conn.execute(
-            "update errata set record = '<script>alert(1)</script><img src=x onerror=alert(2)>' where rowid = 1"
-        )
-        conn.commit()
-        conn.close()
-        out = Path(tmp) / "docs"
-        docs.generate(db_path, out)
-        errata = (out / "errata.md").read_text(encoding="utf-8")
+    db_path = tmp_path / "ots.db"
+    db_path.write_bytes(fresh_db.read_bytes())
+    conn = sqlite3.connect(db_path)
+    conn.execute("update errata set record = '<script>alert(1)</script><img src=x onerror=alert(2)>' where rowid = 1")
+    conn.commit()
+    conn.close()
+    out = tmp_path / "docs"
+    docs.generate(db_path, out)
+    errata = (out / "errata.md").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in errata and "&lt;script&gt;alert(1)&lt;/script&gt;" in errata
     assert "<img src=x" not in errata
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_link_checker_finds_no_broken_link(live_server):
     """LinkChecker crawls the served docs in every language, and every link into Datasette."""
     result = subprocess.run(

@@ -19,7 +19,8 @@ def raw_data_cells(db):
     """(table, row, printed cell number, text) for every printed cell right of the label."""
     cells = []
     for table, row, n, *values in db.execute(
-        "select table_number, row_number, printed_cell_count, cell_2, cell_3, cell_4, cell_5 from raw_table_rows where row_number > 0"
+        "select table_number, row_number, printed_cell_count, cell_2, cell_3, cell_4, cell_5"
+        " from raw_table_rows where row_number > 0"
     ):
         cells += [(table, row, k, values[k - 2]) for k in range(2, n + 1)]
     return cells
@@ -33,9 +34,11 @@ def test_raw_layer_has_every_printed_row_of_tables_1_to_3(db):
 def test_every_raw_cell_is_read_exactly_once(db):
     readers = {}
     for table, row, cell, kind in db.execute("""
-        select l.table_number, l.row_number, c.cell_number, 'count' from follower_counts c join actor_listings l using (listing_id) where c.entry_number = 1
+        select l.table_number, l.row_number, c.cell_number, 'count'
+        from follower_counts c join actor_listings l using (listing_id) where c.entry_number = 1
         union all
-        select l.table_number, l.row_number, a.cell_number, 'absence' from absences a join actor_listings l using (listing_id) where a.cell_number is not null
+        select l.table_number, l.row_number, a.cell_number, 'absence'
+        from absences a join actor_listings l using (listing_id) where a.cell_number is not null
     """):
         readers.setdefault((table, row, cell), []).append(kind)
     raw_keys = {(t, r, k) for t, r, k, _ in raw_data_cells(db)}

@@ -102,7 +102,7 @@ def test_latest_counts_take_the_new_round(round_db):
     conn = sqlite3.connect(round_db)
     latest = dict(
         conn.execute(
-            "select account_id, count from latest_counts where account_id in (%s)" % ",".join("?" * len(ROUND)),
+            f"select account_id, count from latest_counts where account_id in ({','.join('?' * len(ROUND))})",
             list(ROUND),
         )
     )
@@ -135,6 +135,7 @@ def test_canned_query_compares_two_rounds(round_db):
     }
 
 
+@pytest.mark.slow  # the docs step draws every chart
 def test_docs_show_a_change_chart_once_there_are_two_rounds(round_db, tmp_path):
     from ots_data import docs
 
@@ -155,6 +156,7 @@ def failing_build(project):
     )
 
 
+@pytest.mark.slow  # a build in a subprocess
 def test_two_values_for_one_account_and_date_are_refused(tmp_path):
     project = copy_project(tmp_path)
     rows = add_round(project)
@@ -166,6 +168,7 @@ def test_two_values_for_one_account_and_date_are_refused(tmp_path):
     ), result.stderr
 
 
+@pytest.mark.slow  # a build in a subprocess
 def test_a_round_figure_from_an_article_source_is_refused(tmp_path):
     project = copy_project(tmp_path)
     rows = add_round(project)
@@ -200,6 +203,7 @@ def test_round_templates_have_the_schema_header_and_an_example_that_validates(te
     assert validate(project) == []
 
 
+@pytest.mark.slow  # a build in a subprocess
 def test_two_absences_for_one_actor_platform_and_date_are_refused(tmp_path):
     project = copy_project(tmp_path)
     add_round(project)

@@ -59,6 +59,7 @@ def test_markup_in_the_data_is_escaped_on_datasette_pages(hostile_get, path):
     assert 'href="javascript:' not in page
 
 
+@pytest.mark.slow  # waits out the SQL time limit (settings.json): over 2 seconds here
 def test_a_runaway_query_is_stopped_by_the_time_limit(hostile_get):
     endless = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
     response = hostile_get("/ots.json", sql=endless)
@@ -92,6 +93,7 @@ def rewrite_cell(path, row_index, column, value):
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
+@pytest.mark.slow  # 40 validations of the whole package
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     table=st.sampled_from(["actors.csv", "accounts.csv", "follower_counts.csv", "events.csv"]),
@@ -110,6 +112,7 @@ def test_any_cell_value_validates_or_is_refused_with_a_problem(project, table, r
         path.write_bytes(original)
 
 
+@pytest.mark.slow  # 40 validations of the whole package
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=200))
 def test_any_file_content_validates_or_is_refused_with_a_problem(project, content):

@@ -5,6 +5,10 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 
+import pytest
+
+pytestmark = pytest.mark.server  # every test reads from `make serve` (the live_server fixture)
+
 
 def fetch(url: str) -> tuple[int, str]:
     try:

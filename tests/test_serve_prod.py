@@ -20,9 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, read_csv
+from conftest import ROOT, needs, read_csv
 
 from ots_data import servers, serving
+
+# Every test reads from `make serve-prod` (the prod_server fixture) or starts it itself.
+pytestmark = pytest.mark.server
 
 RELEASE = json.loads((ROOT / "dist" / "releases.json").read_text(encoding="utf-8"))["releases"][-1]["version"]
 ROW_ID = read_csv(ROOT / "data" / "follower_counts.csv")[0]["count_id"]
@@ -194,6 +197,7 @@ def test_nginx_listens_on_loopback_unless_host_says_otherwise(prod_server):
     assert f"listen 127.0.0.1:{port};" in conf, [line for line in conf.splitlines() if "listen" in line]
 
 
+@needs("wrk", "wrk")
 def test_a_replica_killed_under_load_costs_no_reader_a_request(prod_server):
     """wrk asks for pages no one asked before (so every request reaches a replica); one replica
     is killed with SIGKILL in the middle."""

@@ -6,18 +6,9 @@ from collections.abc import Iterable
 
 from ots_data.counts import MECHANICAL_RULES, CountParseError, parse_count
 from ots_data.project import METRIC_OF_PLATFORM
-from ots_data.staging import Problem
+from ots_data.staging import Problem, duplicate_rows_sql
 
-
-def later_duplicates(table: str, key: tuple[str, ...]) -> str:
-    """Round rows (no listing) that repeat the key of an earlier row: _line, the key, the first line."""
-    columns = ", ".join(key)
-    return (
-        f"SELECT _line, {columns}, first FROM (SELECT _line, {columns}, "
-        f"first_value(_line) OVER (PARTITION BY {columns} ORDER BY _line) AS first, "
-        f"row_number() OVER (PARTITION BY {columns} ORDER BY _line) AS n "
-        f"FROM {table} WHERE listing_id = '') WHERE n > 1 ORDER BY _line"
-    )
+ROUND_ROWS = "listing_id = ''"  # rows of an observation round, not of a printed table
 
 
 class CountRules:
@@ -149,7 +140,7 @@ class CountRules:
                 "follower_counts",
                 "account_id",
                 "one-value-per-round",
-                later_duplicates("stage_follower_counts", ("account_id", "metric", "observed_on")),
+                duplicate_rows_sql("stage_follower_counts", ("account_id", "metric", "observed_on"), ROUND_ROWS),
                 lambda account, metric, on, first: f"{account} already has a {metric} figure on {on} (line {first})",
             )
         problems += self.sql_problems(
@@ -183,7 +174,7 @@ class CountRules:
             "absences",
             "platform",
             "one-value-per-round",
-            later_duplicates("stage_absences", ("actor_id", "platform", "observed_on")),
+            duplicate_rows_sql("stage_absences", ("actor_id", "platform", "observed_on"), ROUND_ROWS),
             lambda actor, platform, on, first: f"{actor} already has a {platform} absence on {on} (line {first})",
         )
         return problems
