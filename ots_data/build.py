@@ -21,11 +21,12 @@ import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import sqlite_utils
 
-from ots_data import staging, validate
+from ots_data import rules, staging, validate
 from ots_data.catalog import load as load_catalog
 from ots_data.project import ROOT
 from ots_data.schema import Resource, create_table_sql, load_resources
@@ -57,11 +58,13 @@ def build_search(db: sqlite_utils.Database, sources: dict[str, str]) -> None:
 
 
 # "One value per account, date and metric" as a unique index: it is built anyway (its leading
-# columns serve every per-account lookup), and building it is the check.
+# columns serve every per-account lookup), and building it is the check: the project rule that
+# says the same (ONE_VALUE_RULE, a GROUP BY over every row) runs only when the index fails.
 ONE_VALUE_INDEX = (
     "CREATE UNIQUE INDEX idx_follower_counts_one_value "
     "ON follower_counts (account_id, observed_on, metric, ifnull(listing_id, ''))"
 )
+ONE_VALUE_RULE = "rule_one_figure_per_account_metric_and_day"
 
 
 def load_final(final: sqlite3.Connection, stage: sqlite3.Connection, resources: list[Resource]) -> list[Problem]:
@@ -93,6 +96,31 @@ def load_final(final: sqlite3.Connection, stage: sqlite3.Connection, resources: 
     return []
 
 
+def load_while_checking(
+    final: sqlite3.Connection, stage: sqlite3.Connection, resources: list[Resource]
+) -> list[Problem]:
+    """Load the final tables (this thread) while validation checks the staged rows (a second thread
+    with its own connection): both spend their time inside SQLite, which releases the GIL, so the
+    two use both cores. The problems are those of running one after the other: the unenforced
+    schema rules first, then a refusal by the final tables, then the project rules."""
+    stage_path = Path(stage.execute("PRAGMA database_list").fetchone()[2])
+    with ThreadPoolExecutor(max_workers=1) as second_core:
+        checking = second_core.submit(validate.check_loaded, stage_path, resources, skip=(ONE_VALUE_RULE,))
+        refused = load_final(final, stage, resources)
+        try:
+            unenforced, broken_rules = checking.result()
+        except Exception:
+            if refused:  # rules may stumble over rows the schema refuses: the refusal is the answer
+                return refused
+            raise
+    if unenforced or refused:
+        return unenforced or refused
+    if not final.execute("SELECT 1 FROM sqlite_master WHERE name = 'idx_follower_counts_one_value'").fetchone():
+        one_value = getattr(rules.Rules(stage, {r.name: r for r in resources}), ONE_VALUE_RULE)
+        broken_rules = [*one_value(), *broken_rules]
+    return broken_rules
+
+
 class ValidationFailed(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} validation problem(s)")
@@ -116,7 +144,7 @@ def build(root: Path, target: Path, progress: Callable[[str], None] | None = Non
     target.parent.mkdir(parents=True, exist_ok=True)
     # Leftovers of a build that was killed (kill -9 cannot clean up after itself): no step ever
     # reads these names, and the next build removes them.
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+    for stale in target.parent.glob(f".{target.name}.*.tmp*"):
         stale.unlink(missing_ok=True)
     stage_path = reserve(target.parent, f"{target.name}.staging")
     tmp = reserve(target.parent, target.name)
@@ -128,14 +156,7 @@ def build(root: Path, target: Path, progress: Callable[[str], None] | None = Non
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         say("validating and loading")
-        problems = validate.check_staged(root, stage, resources)
-        if not problems:
-            problems = load_final(db.conn, stage, resources)
-        if not problems:
-            one_value_index = db.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'idx_follower_counts_one_value'"
-            ).fetchone()
-            problems = validate.project_rules(stage, resources, one_value_index_built=one_value_index is not None)
+        problems = staging.load_all(stage, root, resources) or load_while_checking(db.conn, stage, resources)
         stage.close()
         if problems:
             raise ValidationFailed(problems)
@@ -163,7 +184,8 @@ def build(root: Path, target: Path, progress: Callable[[str], None] | None = Non
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-        stage_path.unlink(missing_ok=True)
+        for leftover in (stage_path, stage_path.with_name(stage_path.name + "-journal")):
+            leftover.unlink(missing_ok=True)  # a journal stays when a refused import is stopped midway
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -56,6 +56,9 @@ class Chart:
     data_url: str
     width: int
     height: int
+    # What the caption states about this chart's figures (their date, how many are shown): filled
+    # into the {{ placeholders }} of its caption in docs/i18n/strings.yml.
+    facts: dict[str, str] = field(default_factory=dict)
 
 
 def short(text: str, limit: int) -> str:
@@ -85,33 +88,72 @@ def save(fig: plt.Figure, path: Path, title: str, description: str) -> tuple[int
     return round(width * 4 / 3), round(height * 4 / 3)  # pt -> px
 
 
-AUDIENCE_SQL = """
-select ac.name, a.platform, a.handle, c.count, c.count_as_printed
+def sources(db: sqlite3.Connection, source_ids: set[str]) -> str:
+    """The sources of a chart's figures, named as readers cite them: "Altun, Fatmanur (2023)"."""
+    marks = ",".join("?" * len(source_ids))
+    names = db.execute(
+        f"select coalesce(author || ' (' || year || ')', title) from sources where source_id in ({marks})"
+        " order by source_id",
+        sorted(source_ids),
+    ).fetchall()
+    return "; ".join(name for (name,) in names)
+
+
+def dates(values: set[str]) -> str:
+    """One date, or the first and last of several."""
+    ordered = sorted(values)
+    return ordered[0] if len(ordered) == 1 else f"{ordered[0]} – {ordered[-1]}"
+
+
+# The article's printed figures: the follower_counts rows of a printed table row (listing_id set),
+# walked from actor_listings. A round's rows have no listing_id, so this reads the article's few
+# dozen rows whatever the number of rounds; CROSS JOIN keeps that loop order (left to itself, SQLite
+# walks the index on count over every row of every round).
+PRINTED_COUNTS = "actor_listings l cross join follower_counts f on f.listing_id = l.listing_id"
+
+# The audience chart shows the article's printed figures, one bar per account, not each account's
+# latest figure: they are the one snapshot the docs describe (all of one date, June 22, 2022, so
+# the bars compare like with like), and they stay a few dozen bars however many rounds and accounts
+# are added. The latest figure per account would mix dates (an account a round did not reach keeps
+# its 2022 figure beside others' newer ones) and grow with every account a round adds; it is in
+# the derived table latest_counts, and the change between rounds has a chart of its own.
+# Where the article prints an account twice on one date (Tables 1 and 3), the first figure with a
+# value by count_id is drawn, the rule of the view account_observations.
+AUDIENCE_SQL = f"""
+select ac.name, a.platform, a.handle, c.count, c.count_as_printed, c.observed_on, c.source_id, c.count_id,
+  a.account_id
 from follower_counts c join accounts a using (account_id) join actors ac on ac.actor_id = a.actor_id
-where c.count is not null order by c.count, c.count_id"""
+where c.count_id in (select min(f.count_id) from {PRINTED_COUNTS} where f.count is not null
+                     group by f.account_id, f.metric)
+order by c.count, c.count_id"""
 
 
 def audience(db: sqlite3.Connection, folder: Path) -> Chart:
     rows = db.execute(AUDIENCE_SQL).fetchall()
+    (figures,) = db.execute(f"select count(*) from {PRINTED_COUNTS} where f.count is not null").fetchone()
+    observed_on = dates({r[5] for r in rows})
     fig, ax = plt.subplots(figsize=(6, 0.22 * len(rows) + 1.2))
-    labels = [f"{short(name, 30)} · {short(handle, 24)}" for name, _, handle, _, _ in rows]
+    labels = [f"{short(row[0], 30)} · {short(row[2], 24)}" for row in rows]
     ax.barh(range(len(rows)), [r[3] for r in rows], color=[PLATFORM_COLOURS[r[1]] for r in rows])
     for i, row in enumerate(rows):
         ax.text(row[3] * 1.08, i, row[4], va="center", fontsize=8)
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     ax.set_xscale("log")
     ax.set_xlim(left=50)
-    ax.set_xlabel("followers or subscribers (log scale; labels as printed)")
+    ax.set_xlabel(f"followers or subscribers on {observed_on}\n(log scale; labels as the article prints them)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in PLATFORM_COLOURS.values()]
     ax.legend(handles, PLATFORM_LABELS.values(), loc="lower right", frameon=False)
     top = rows[-1]
+    twice = "; where the article prints an account twice, its first figure is shown" if figures > len(rows) else ""
     alt = (
-        f"Horizontal bar chart, logarithmic scale, of the {len(rows)} printed figures that could be read. "
+        f"Horizontal bar chart, logarithmic scale, of the {figures} printed figures that could be read, as the "
+        f"article's Tables 1-3 print them for {observed_on} ({sources(db, {r[6] for r in rows})}): one bar per "
+        f"account, {len(rows)} accounts{twice}. "
         f"Largest: {top[0]} ({top[2]}, {PLATFORM_LABELS[top[1]]}) with {top[4]}; smallest: {rows[0][0]} "
         f"({rows[0][2]}, {PLATFORM_LABELS[rows[0][1]]}) with {rows[0][4]}."
     )
     width, height = save(fig, folder / "audience.svg", "Audience by actor and platform", alt)
-    return Chart("audience", alt, sql_url(AUDIENCE_SQL), width, height)
+    return Chart("audience", alt, sql_url(AUDIENCE_SQL), width, height, {"observed_on": observed_on})
 
 
 PRESENCE_SQL = """
@@ -248,30 +290,53 @@ def timeline(db: sqlite3.Connection, folder: Path) -> Chart:
     return Chart("timeline", alt, sql_url(TIMELINE_SQL), width, height)
 
 
-CHANGE_SQL = """
-select a.handle, a.platform, ac.name, c.previous_on, c.observed_on, c.change_percent
+# The change chart draws at most this many bars: the largest changes in percent, up or down, of
+# the accounts observed in the latest round and before it (a round of a thousand accounts would
+# otherwise be a thousand bars). The caption and the alt text say how many of how many are shown.
+CHANGE_LIMIT = 20
+CHANGE_FROM = """
 from count_changes c join accounts a using (account_id) join actors ac on ac.actor_id = a.actor_id
-where c.change_percent is not null and c.observed_on = (select max(observed_on) from account_observations)
-order by c.change_percent, c.account_id"""
+join follower_counts f on f.count_id = c.count_id
+where c.change_percent is not null and c.observed_on = (select max(observed_on) from follower_counts)"""
+CHANGE_SQL = f"""
+select a.handle, a.platform, ac.name, c.previous_on, c.observed_on, c.change_percent, c.previous_count, c.count,
+  f.source_id, a.account_id
+{CHANGE_FROM}
+order by abs(c.change_percent) desc, c.account_id, c.metric limit {CHANGE_LIMIT}"""
+CHANGE_SUMMARY_SQL = f"""
+select count(*), total(c.change_percent > 0), total(c.change_percent < 0), min(c.previous_on), max(c.previous_on)
+{CHANGE_FROM}"""
 
 
 def change(db: sqlite3.Connection, folder: Path) -> Chart | None:
-    """Change since the previous round, once there is more than one round."""
-    rows = db.execute(CHANGE_SQL).fetchall()
+    """Change since the previous observation of each account observed in the latest round, once
+    there is more than one round: the CHANGE_LIMIT largest changes, counted in SQL, not in memory."""
+    rows = sorted(db.execute(CHANGE_SQL).fetchall(), key=lambda r: (r[5], r[0]))
     if not rows:
         return None
+    total, rising, falling, first_previous, last_previous = db.execute(CHANGE_SUMMARY_SQL).fetchone()
+    observed_on, previous_on = rows[0][4], dates({first_previous, last_previous})
+    several = first_previous != last_previous  # then each bar says which observation it is compared with
     fig, ax = plt.subplots(figsize=(9, 0.24 * len(rows) + 1.2))
     ax.barh(range(len(rows)), [r[5] for r in rows], color=[PLATFORM_COLOURS[r[1]] for r in rows])
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(range(len(rows)), [f"{short(r[2], 30)} · {short(r[0], 24)}" for r in rows], fontsize=8)
-    ax.set_xlabel(f"change in percent, {rows[0][3]} to {rows[0][4]}")
+    ax.set_yticks(
+        range(len(rows)),
+        [f"{short(r[2], 30)} · {short(r[0], 24)}" + (f" (since {r[3]})" if several else "") for r in rows],
+        fontsize=8,
+    )
+    shown = f"the {len(rows)} largest changes, up or down, of the {total:,}" if total > len(rows) else f"all {total:,}"
+    since = "each account's previous observation (dated beside it)" if several else previous_on
+    ax.set_xlabel(f"change in percent, {since} to {observed_on}\n({shown} accounts observed at both)")
     alt = (
-        f"Bar chart of the change in followers or subscribers of {len(rows)} accounts between their previous "
-        f"observation and {rows[0][4]}: from {rows[0][5]}% ({rows[0][2]}, {rows[0][0]}) "
-        f"to {rows[-1][5]}% ({rows[-1][2]}, {rows[-1][0]})."
+        f"Bar chart of the change in followers or subscribers between each account's previous observation "
+        f"({previous_on}) and {observed_on} ({sources(db, {r[8] for r in rows})}): {shown} accounts observed "
+        f"at both ({int(rising):,} rose, {int(falling):,} fell); shown from {rows[0][5]}% ({rows[0][2]}, "
+        f"{rows[0][0]}) to {rows[-1][5]}% ({rows[-1][2]}, {rows[-1][0]})."
     )
     width, height = save(fig, folder / "change.svg", "Change since the previous round", alt)
-    return Chart("change", alt, sql_url(CHANGE_SQL), width, height)
+    facts = {"observed_on": observed_on, "previous_on": previous_on, "shown": f"{len(rows):,}", "total": f"{total:,}"}
+    return Chart("change", alt, sql_url(CHANGE_SQL), width, height, facts)
 
 
 def make_all(db: sqlite3.Connection, folder: Path) -> list[Chart]:

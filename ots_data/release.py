@@ -83,7 +83,12 @@ def write_zip(folder: Path, names: list[str], target: Path, created: str, prefix
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # Unix, whatever machine makes the release
-            archive.writestr(info, (folder / name).read_bytes(), compresslevel=9)
+            # Streamed in blocks, never read whole: follower_counts.csv and ots.db grow with every
+            # round. What writestr() does, block by block: the same bytes in the archive.
+            info._compresslevel = 9
+            info.file_size = (folder / name).stat().st_size  # decides ZIP64 up front, as writestr does
+            with open(folder / name, "rb") as source, archive.open(info, "w") as member:
+                shutil.copyfileobj(source, member, 1 << 20)
 
 
 def make_release(root: Path, db: Path, dist: Path) -> Path:

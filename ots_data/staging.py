@@ -184,23 +184,40 @@ def _header_problem(path: str, file: Path, expected: list[str]) -> Problem | Non
     return Problem(path, 1, None, "header", f"header must be exactly {','.join(expected)} ({'; '.join(detail)})")
 
 
-def _import_with_cli(conn: sqlite3.Connection, root: Path, jobs: list[tuple[Resource, int]]) -> set[str]:
-    """Bulk-load files with SQLite's own CSV importer (C speed), all in one process. Returns the
-    names of the tables it loaded completely and silently; the others (or all, when the CLI is not
-    installed) go through the Python reader, which names every structural problem exactly."""
-    if not SQLITE3_CLI or not jobs:
-        return set()
+def _start_import(conn: sqlite3.Connection, root: Path, resources: list[Resource]) -> subprocess.Popen | None:
+    """Start bulk-loading the files with SQLite's own CSV importer (C speed, all in one process),
+    in the background: the text checks run meanwhile, on the other core. None when the CLI is not
+    installed (every file then goes through the Python reader)."""
+    if not SQLITE3_CLI or not resources:
+        return None
     database = conn.execute("PRAGMA database_list").fetchone()[2]
     conn.commit()
     script = "".join(
-        ".import --csv --skip 1 '" + str(root / r.path).replace("'", "''") + f"' raw_{r.name}\n" for r, _ in jobs
+        ".import --csv --skip 1 '" + str(root / r.path).replace("'", "''") + f"' raw_{r.name}\n" for r in resources
     )
-    result = subprocess.run([SQLITE3_CLI, database], input=script, capture_output=True, text=True)
-    complaints = result.stderr
+    process = subprocess.Popen(
+        [SQLITE3_CLI, database], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    process.stdin.write(script)  # a few lines: written at once, the pipe does not fill
+    process.stdin.close()
+    process.stdin = None  # closed: communicate() must not touch it
+    return process
+
+
+def _finish_import(
+    conn: sqlite3.Connection, process: subprocess.Popen | None, jobs: list[tuple[Resource, int]]
+) -> set[str]:
+    """Wait for the importer. Returns the names of the tables it loaded completely and silently;
+    the others go through the Python reader, which names every structural problem exactly."""
+    if process is None:
+        return set()
+    _, complaints = process.communicate()
     loaded = set()
     for resource, rows_expected in jobs:
-        imported = conn.execute(f"SELECT count(*) FROM raw_{resource.name}").fetchone()[0]
-        if result.returncode == 0 and resource.path not in complaints and imported == rows_expected:
+        # .import numbers the rows 1..n and nothing deletes: max(rowid) is the row count, without
+        # reading the table (count(*) reads every page: a second at a million rows).
+        imported = conn.execute(f"SELECT ifnull(max(rowid), 0) FROM raw_{resource.name}").fetchone()[0]
+        if process.returncode == 0 and resource.path not in complaints and imported == rows_expected:
             loaded.add(resource.name)
         else:
             conn.execute(f"DELETE FROM raw_{resource.name}")
@@ -247,49 +264,58 @@ def _import_with_python(conn: sqlite3.Connection, path: str, file: Path, table: 
     return problems
 
 
-def _prepare(conn: sqlite3.Connection, root: Path, resource: Resource) -> tuple[list[Problem], int]:
-    """Text and header checks of one file, and its empty raw table. Returns problems and lines."""
+def _prepare(conn: sqlite3.Connection, root: Path, resource: Resource) -> list[Problem]:
+    """The checks of one file that read only its start (present, no byte order mark, the header),
+    and its empty raw table. The text checks of the whole file follow (_check_text)."""
     path = resource.path
     file = root / path
     if not file.exists():
-        return [Problem(path, None, None, "file-missing", "the schema lists this file but it does not exist")], 0
+        return [Problem(path, None, None, "file-missing", "the schema lists this file but it does not exist")]
     with open(file, "rb") as handle:
         start = handle.read(3)
     if not start:
-        return [Problem(path, 1, None, "empty-file", "the file is empty; it needs at least the header row")], 0
+        return [Problem(path, 1, None, "empty-file", "the file is empty; it needs at least the header row")]
     if start == b"\xef\xbb\xbf":
         return [
             Problem(
                 path, 1, None, "byte-order-mark", "the file starts with a UTF-8 byte order mark; save it without one"
             )
-        ], 0
-    problems, lines = _check_text(path, file)
-    if any(p.rule in ("encoding", "line-endings") for p in problems):
-        return problems, lines
+        ]
     header = _header_problem(path, file, resource.field_names)
     if header:
-        return [header], lines
+        # A file that is not UTF-8 or has CR line endings is reported as such, not as a bad header.
+        text, _ = _check_text(path, file)
+        return [p for p in text if p.rule in ("encoding", "line-endings")] or [header]
     raw = f"raw_{resource.name}"
     conn.execute(f"DROP VIEW IF EXISTS {stage_name(resource)}")
     conn.execute(f"DROP TABLE IF EXISTS {raw}")
     conn.execute(f"CREATE TABLE {raw} ({', '.join(f'c{i} TEXT' for i in range(len(resource.fields)))})")
-    return [_with_column(p, file, resource.field_names) for p in problems], lines
+    return []
 
 
 def load_all(conn: sqlite3.Connection, root: Path, resources: list[Resource]) -> list[Problem]:
     """Check every file as text and structure and load it, as text, into staging.
 
     The rows of a file land in raw_<table> (row n of the file is rowid n - 1) and are read through
-    the view stage_<table>, which names the columns and adds the file line as _line."""
-    problems, jobs = [], []
-    for resource in resources:
-        found, lines = _prepare(conn, root, resource)
-        problems += found
-        if not found:
-            jobs.append((resource, lines - 1))
+    the view stage_<table>, which names the columns and adds the file line as _line. The bulk
+    import runs in the background while the text checks read the same files."""
+    problems = [p for resource in resources for p in _prepare(conn, root, resource)]
     if problems:
         return problems[:MAX_PROBLEMS]
-    loaded = _import_with_cli(conn, root, jobs)
+    importer = _start_import(conn, root, resources)
+    jobs = []
+    try:
+        for resource in resources:
+            found, lines = _check_text(resource.path, root / resource.path)
+            problems += [_with_column(p, root / resource.path, resource.field_names) for p in found]
+            jobs.append((resource, lines - 1))
+    finally:
+        if problems and importer is not None:
+            importer.kill()  # the files are refused: their rows are not needed
+            importer.communicate()
+    if problems:
+        return problems[:MAX_PROBLEMS]
+    loaded = _finish_import(conn, importer, jobs)
     for resource, _ in jobs:
         if resource.name not in loaded:
             problems += _import_with_python(

@@ -50,11 +50,23 @@ def explain_refusal(stage: sqlite3.Connection, resources: list[Resource]) -> lis
     return problems or [p for r in resources for p in staging.check_keys(stage, r, by_name)]
 
 
-def project_rules(
-    stage: sqlite3.Connection, resources: list[Resource], one_value_index_built: bool = False
-) -> list[Problem]:
-    """Layer 3: the project rules (rules that a schema cannot state)."""
-    return list(rules.check(stage, resources, one_value_index_built))
+def project_rules(stage: sqlite3.Connection, resources: list[Resource], skip: tuple[str, ...] = ()) -> list[Problem]:
+    """Layer 3: the project rules (rules that a schema cannot state), but those named in skip."""
+    return list(rules.check(stage, resources, skip))
+
+
+def check_loaded(
+    stage_path: Path, resources: list[Resource], skip: tuple[str, ...] = ()
+) -> tuple[list[Problem], list[Problem]]:
+    """What validation checks once the files are staged (layer 1 done): the schema rules that the
+    final tables cannot enforce, then (if those pass) the project rules; the problems of each. On
+    a connection of its own, so that the build can run it beside the final load (a second core)."""
+    stage = staging.connect(stage_path)
+    try:
+        unenforced = [p for r in resources for p in staging.check_fields(stage, r, only_unenforced=True)]
+        return unenforced, [] if unenforced else project_rules(stage, resources, skip)
+    finally:
+        stage.close()
 
 
 def validate(root: Path = ROOT) -> list[Problem]:

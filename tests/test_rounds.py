@@ -35,6 +35,26 @@ def append_rows(path, rows):
         handle.write(out.getvalue())
 
 
+def round_row(account: str, printed: str, count: str, precision: str, rounded: str, rule: str) -> dict:
+    """A follower_counts row of the synthetic round, as the round template writes one."""
+    return {
+        "count_id": f"round-2023-06-22-{account}",
+        "account_id": account,
+        "observed_on": ROUND_ON,
+        "metric": "followers",
+        "count": count,
+        "count_as_printed": printed,
+        "count_precision": precision,
+        "is_rounded": rounded,
+        "parse_rule": rule,
+        "is_ambiguous": "false",
+        "is_column_inferred": "false",
+        "is_account_inferred": "false",
+        "source_id": "round-2023-06-22",
+        "source_locator": "profile page",
+    }
+
+
 def add_round(project, extra_counts=(), extra_absences=()):
     append_rows(
         project / "data/sources.csv",
@@ -50,22 +70,7 @@ def add_round(project, extra_counts=(), extra_absences=()):
         ],
     )
     rows = [
-        {
-            "count_id": f"round-2023-06-22-{account}",
-            "account_id": account,
-            "observed_on": ROUND_ON,
-            "metric": "followers",
-            "count": str(count),
-            "count_as_printed": printed,
-            "count_precision": str(precision),
-            "is_rounded": "true" if precision > 1 else "false",
-            "parse_rule": rule,
-            "is_ambiguous": "false",
-            "is_column_inferred": "false",
-            "is_account_inferred": "false",
-            "source_id": "round-2023-06-22",
-            "source_locator": "profile page",
-        }
+        round_row(account, printed, str(count), str(precision), "true" if precision > 1 else "false", rule)
         for account, (printed, count, precision, rule) in ROUND.items()
     ]
     append_rows(project / "data/follower_counts.csv", rows + list(extra_counts))
@@ -213,3 +218,18 @@ def test_two_absences_for_one_actor_platform_and_date_are_refused(tmp_path):
     assert result.returncode == 1 and "[one-value-per-round]" in result.stderr and "absence" in result.stderr, (
         result.stderr
     )
+
+
+@pytest.mark.slow  # a build in a subprocess
+def test_an_absence_where_the_round_has_a_figure_is_refused(tmp_path):
+    """One observation per actor, platform and day: not found and a figure cannot both be true."""
+    project = copy_project(tmp_path)
+    add_round(project)
+    clash = read_csv(project / "data/absences.csv")[-1] | {
+        "absence_id": "round-2023-06-22-recep-tayyip-erdogan-twitter",
+        "actor_id": "recep-tayyip-erdogan",  # whose twitter-rterdogan has a figure in the round
+    }
+    append_rows(project / "data/absences.csv", [clash])
+    result = failing_build(project)
+    expected = "recep-tayyip-erdogan has a twitter figure on 2023-06-22 and an absence"
+    assert result.returncode == 1 and expected in result.stderr, result.stderr

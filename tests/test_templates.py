@@ -1,15 +1,21 @@
 """templates/ overrides Datasette's own templates as little as possible: base.html is the installed
 Datasette's base.html with one change, the language of the page (`<html lang="en">`), so an
-upgrade of Datasette that changes its base.html fails here until the copy is made again."""
+upgrade of Datasette that changes its base.html fails here until the copy is made again.
+_table.html hands the <table> of table and row pages to plugins/table_html.py (the same HTML,
+faster: tests/test_same_pages.py compares them), or, when that plugin does not write it, includes
+Datasette's own _table.html."""
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import re
+import shutil
 from pathlib import Path
 
 import datasette
-from conftest import ROOT, datasette_fetcher
+from conftest import ROOT, datasette_fetcher, make_datasette, show
+from datasette.plugins import pm
 
 OURS = ROOT / "templates" / "base.html"
 ORIGINAL = Path(datasette.__file__).parent / "templates" / "base.html"
@@ -48,3 +54,32 @@ def test_datasette_pages_are_rendered_with_the_projects_base_template(fresh_db):
     get = datasette_fetcher(fresh_db)
     without = [path for path in ("/", "/ots", "/ots/follower_counts") if '<html lang="en">' not in get(path).text]
     assert not without, f'pages without <html lang="en">: {without}'
+
+
+def test_without_its_plugin_the_table_override_writes_datasettes_own_table(fresh_db, tmp_path):
+    """What an upgraded Datasette whose _table.html the plugin does not reproduce serves: pages as
+    with Datasette's own templates."""
+    stock = tmp_path / "stock-templates"
+    stock.mkdir()
+    shutil.copy(OURS, stock / "base.html")
+    paths = [
+        "/ots/follower_counts",
+        "/ots/accounts?_sort_desc=platform",
+        "/ots/accounts?platform=none",
+        "/ots/sources/x",
+    ]
+    make_datasette(fresh_db)  # registers the project's plugins, so that the one below can be taken out
+    plugin = pm.unregister(name="table_html.py")
+    try:
+
+        async def pages(template_dir):
+            datasette = make_datasette(fresh_db, plugins_dir=None, template_dir=str(template_dir))
+            answers = [await datasette.client.get(path) for path in paths]
+            return [re.sub(r"Queries took [0-9.]+ms", "", answer.text) for answer in answers]
+
+        ours, theirs = asyncio.run(pages(ROOT / "templates")), asyncio.run(pages(stock))
+    finally:
+        if plugin is not None:
+            pm.register(plugin, name="table_html.py")
+    different = [(path, len(a), len(b)) for path, a, b in zip(paths, ours, theirs, strict=True) if a != b]
+    assert not different, "(path, bytes with templates/, with Datasette's own):\n" + show(different)

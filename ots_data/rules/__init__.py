@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 
+from ots_data.counts import sql_confirms
 from ots_data.rules.accounts import AccountRules
 from ots_data.rules.article_tables import ArticleTableRules
 from ots_data.rules.counts import CountRules
@@ -25,30 +26,26 @@ from ots_data.staging import MAX_PROBLEMS, Problem
 # The tables that grow with every round: never read whole into Python.
 GROWING = ("follower_counts", "absences")
 
-# A round row whose printed figure the database can confirm without Python: an exact count written
-# plainly (919) or with thousands commas (8,855). Every other row is read back by parse_count().
-PLAINLY_CONSISTENT = """
-    listing_id = '' AND is_ambiguous = 'false' AND count_precision = '1' AND is_rounded = 'false'
-    AND count NOT GLOB '*[^0-9]*' AND count != '' AND (count = '0' OR count NOT GLOB '0*') AND (
-      (parse_rule = 'plain_integer' AND count_as_printed = count)
-      OR (parse_rule = 'thousands_comma' AND length(count) > 3
-          AND count_as_printed = printf('%,d', CAST(count AS INTEGER))))
-"""
+# A round row whose printed figure the database confirms without Python: its count, precision and
+# parse_rule are what the printed figure reads as (counts.sql_confirms: 919, 8,855, 395K, 10.1M,
+# 4,6K), and is_rounded follows from the precision. The article's rows, and every round row SQL
+# does not confirm, are read back by parse_count() in Python. ifnull(): NULL means "not confirmed".
+CONFIRMED_IN_SQL = f"""ifnull(
+    listing_id = '' AND is_ambiguous = 'false'
+    AND is_rounded = CASE count_precision WHEN '1' THEN 'false' ELSE 'true' END
+    AND {sql_confirms("count_as_printed", "count", "count_precision", "parse_rule")}, 0)"""
 
 
 class Rules(CountRules, AccountRules, ArticleTableRules, RecordRules):
     """Every project rule over one staging database."""
 
-    def __init__(
-        self, conn: sqlite3.Connection, resources: dict[str, Resource], one_value_index_built: bool = False
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, resources: dict[str, Resource]) -> None:
         self.conn = conn
-        self.one_value_index_built = one_value_index_built  # then a round has no duplicates: no need to look
         self.res = resources
         self.rows = {name: self._read(name) for name in resources if name not in GROWING}
         # follower_counts rows read into Python: the article's rows, and round rows whose printed
-        # figure SQL could not confirm (PLAINLY_CONSISTENT); most round rows are not here.
-        self.counts_needing_python = self._read("follower_counts", f"WHERE NOT ({PLAINLY_CONSISTENT})")
+        # figure SQL could not confirm (CONFIRMED_IN_SQL); most round rows are not here.
+        self.counts_needing_python = self._read("follower_counts", f"WHERE NOT ({CONFIRMED_IN_SQL})")
         # absences read into Python: the article's rows only (a round's absences are checked in SQL).
         self.article_absences = self._read("absences", "WHERE listing_id != ''")
 
@@ -79,15 +76,13 @@ class Rules(CountRules, AccountRules, ArticleTableRules, RecordRules):
         query = f"SELECT 1 FROM stage_{table} WHERE [{resource.primary_key[0]}] = ? LIMIT 1"
         return self.conn.execute(query, [key]).fetchone() is not None
 
-    def all(self) -> list[Problem]:
+    def all(self, skip: tuple[str, ...] = ()) -> list[Problem]:
         problems = []
-        for name in sorted(n for n in dir(self) if n.startswith("rule_")):
+        for name in sorted(n for n in dir(self) if n.startswith("rule_") and n not in skip):
             problems.extend(getattr(self, name)())
         return problems
 
 
-def check(
-    conn: sqlite3.Connection, resources: list[Resource], one_value_index_built: bool = False
-) -> Iterator[Problem]:
-    """Every project rule's problems, rule by rule in the order of their names."""
-    yield from Rules(conn, {r.name: r for r in resources}, one_value_index_built).all()
+def check(conn: sqlite3.Connection, resources: list[Resource], skip: tuple[str, ...] = ()) -> Iterator[Problem]:
+    """Every project rule's problems (but those named in skip), rule by rule in the order of their names."""
+    yield from Rules(conn, {r.name: r for r in resources}).all(skip)
