@@ -35,7 +35,7 @@ import yaml
 from ots_data import charts
 from ots_data.catalog import load as load_catalog
 from ots_data.project import ROOT
-from ots_data.release import changelog_entry
+from ots_data.release import changelog_entry, published
 from ots_data.schema import load_descriptor, load_resources
 
 LANGUAGES = ("en", "tr", "ru")
@@ -89,9 +89,16 @@ class DocsError(RuntimeError):
     pass
 
 
-def stats(db: sqlite3.Connection, version: str) -> dict[str, str]:
-    release_date, _ = changelog_entry(version)
-    values = {"version": version, "release_year": release_date[:4]}
+def stats(db: sqlite3.Connection, version: str, dist: Path = ROOT / "dist", root: Path = ROOT) -> dict[str, str]:
+    """The figures the pages fill in. While a version is being prepared (CHANGELOG.md: Unreleased),
+    the pages cite the newest published release, the one a reader can download."""
+    release_date, _ = changelog_entry(version, root)
+    if release_date is None:
+        newest = published(dist)[-1]
+        cited_version, release_date = newest["version"], newest["date"]
+    else:
+        cited_version = version
+    values = {"version": version, "cited_version": cited_version, "release_year": release_date[:4]}
     for name, sql in STATS.items():
         value = db.execute(sql).fetchone()[0]
         values[name] = f"{value:,}" if isinstance(value, int) else str(value)
@@ -344,7 +351,7 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     descriptor = load_descriptor(ROOT / "datapackage.yaml")
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     db.row_factory = sqlite3.Row
-    values = stats(db, descriptor["version"])
+    values = stats(db, descriptor["version"], dist)
     site = Site(db, out, strings, translations)
     made = charts.make_all(db, out / "assets" / "charts")
     downloads_page(out, descriptor, dist)

@@ -26,6 +26,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import yaml
+
 from ots_data.project import ROOT
 from ots_data.schema import load_descriptor
 
@@ -37,15 +39,65 @@ class ReleaseError(RuntimeError):
     pass
 
 
-def changelog_entry(version: str, root: Path = ROOT) -> tuple[str, str]:
-    """(date, summary) of a version's section in CHANGELOG.md."""
+# The version being prepared: datapackage.yaml already names it, CHANGELOG.md's section for it says
+# "Unreleased" instead of a date, and nothing of it is in dist/ yet. The release gives the section
+# its date (and CITATION.cff its version and date), then `make release` publishes it.
+UNRELEASED = "Unreleased"
+
+
+def changelog_entry(version: str, root: Path = ROOT) -> tuple[str | None, str]:
+    """(date, summary) of a version's section in CHANGELOG.md; the date is None for the version
+    being prepared (a section headed '## [<version>] - Unreleased')."""
     text = (root / "CHANGELOG.md").read_text(encoding="utf-8")
-    match = re.search(rf"^## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}})\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    match = re.search(
+        rf"^## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}}|{UNRELEASED})\n(.*?)(?=^## |\Z)", text, re.M | re.S
+    )
     if not match:
         raise ReleaseError(
             f"CHANGELOG.md has no section '## [{version}] - YYYY-MM-DD': describe the release before making it"
         )
-    return match.group(1), match.group(2).strip()
+    date = None if match.group(1) == UNRELEASED else match.group(1)
+    return date, match.group(2).strip()
+
+
+def published(dist: Path) -> list[dict]:
+    """The published releases, oldest first, as dist/releases.json lists them."""
+    index = dist / "releases.json"
+    return json.loads(index.read_text(encoding="utf-8"))["releases"] if index.exists() else []
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def version_problems(root: Path = ROOT, dist: Path | None = None) -> list[str]:
+    """Where the version is not stated consistently. Either it is published (dist/ holds it; the
+    changelog's newest section, CITATION.cff and releases.json name it) or it is being prepared
+    (its changelog section says Unreleased and comes first, it is newer than every published
+    release, and CITATION.cff still cites the newest published one, which a reader can download)."""
+    dist = dist or root / "dist"
+    version = load_descriptor(root / "datapackage.yaml")["version"]
+    citation = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    sections = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - (\S+)", (root / "CHANGELOG.md").read_text(encoding="utf-8"), re.M)
+    releases = published(dist)
+    newest = releases[-1] if releases else None
+    problems = []
+    if not sections or sections[0][0] != version:
+        problems.append(f"CHANGELOG.md's newest section is not [{version}], the version in datapackage.yaml")
+    elif sections[0][1] == UNRELEASED:
+        if newest and version_key(version) <= version_key(newest["version"]):
+            problems.append(f"{version} is being prepared but {newest['version']} is already published")
+        if (dist / version).exists():
+            problems.append(f"dist/{version} exists but CHANGELOG.md says {version} is unreleased")
+        cited = newest["version"] if newest else None
+        if citation.get("version") != cited:
+            problems.append(f"CITATION.cff cites {citation.get('version')}; until {version} is out it cites {cited}")
+    else:
+        if not newest or newest["version"] != version:
+            problems.append(f"{version} has a release date in CHANGELOG.md but is not the newest in releases.json")
+        if (str(citation.get("version")), str(citation.get("date-released"))) != (version, sections[0][1]):
+            problems.append(f"CITATION.cff must cite {version} released {sections[0][1]}")
+    return problems
 
 
 def changelog_until(version: str, root: Path = ROOT) -> str:
@@ -101,6 +153,14 @@ def make_release(root: Path, db: Path, dist: Path) -> Path:
             f"(and CITATION.cff, CHANGELOG.md) for new data or corrections."
         )
     created, summary = changelog_entry(version, root)
+    if created is None:
+        raise ReleaseError(
+            f"CHANGELOG.md marks {version} {UNRELEASED}: give its section the release date "
+            f"('## [{version}] - YYYY-MM-DD') and CITATION.cff that version and date, then make the release"
+        )
+    citation = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    if (str(citation.get("version")), str(citation.get("date-released"))) != (version, created):
+        raise ReleaseError(f"CITATION.cff must say version {version}, date-released {created} before the release")
     if not db.exists():
         raise ReleaseError(f"{db} is missing: run `make build` first")
     tmp = dist / f".{version}.tmp"

@@ -9,26 +9,57 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, show
+from conftest import ROOT, copy_project, show
 
-from ots_data.release import PACKAGE, make_release
+from ots_data.release import PACKAGE, UNRELEASED, ReleaseError, changelog_entry, make_release, version_problems
+from ots_data.staging import SAFE_PREFIXED
 
 VERSION = yaml.safe_load((ROOT / "datapackage.yaml").read_text(encoding="utf-8"))["version"]
 COMMITTED = sorted(p for p in (ROOT / "dist").glob("*.*.*") if p.is_dir())
 
 
+PREPARING = changelog_entry(VERSION)[0] is None  # CHANGELOG.md: "## [VERSION] - Unreleased"
+RELEASE_DAY = "2026-01-01"  # the date the tests give a version being prepared, to release it
+
+
+def ready_for_release(root: Path, destination: Path, day: str = RELEASE_DAY) -> Path:
+    """A copy of the release's inputs with the version dated, as a maintainer prepares a release:
+    the changelog section gets its date, CITATION.cff the version and date."""
+    project = copy_project(destination)
+    for name in ("CHANGELOG.md", "CITATION.cff", "LICENSE-DATA.md"):
+        shutil.copyfile(root / name, project / name)
+    changelog = project / "CHANGELOG.md"
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8").replace(f"## [{VERSION}] - {UNRELEASED}", f"## [{VERSION}] - {day}"),
+        encoding="utf-8",
+    )
+    citation = yaml.safe_load((project / "CITATION.cff").read_text(encoding="utf-8"))
+    citation.update({"version": VERSION, "date-released": day})
+    (project / "CITATION.cff").write_text(
+        yaml.safe_dump(citation, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    return project
+
+
 @pytest.fixture(scope="module")
-def release(tmp_path_factory, fresh_db):
-    dist = tmp_path_factory.mktemp("dist")
-    return make_release(ROOT, fresh_db, dist)
+def release_root(tmp_path_factory) -> Path:
+    """The project, or while a version is being prepared, a copy of it dated for release."""
+    return ready_for_release(ROOT, tmp_path_factory.mktemp("dated")) if PREPARING else ROOT
 
 
-def run_release(dist, db):
+@pytest.fixture(scope="module")
+def release(tmp_path_factory, fresh_db, release_root):
+    """This version's release, made into a scratch dist/."""
+    return make_release(release_root, fresh_db, tmp_path_factory.mktemp("dist"))
+
+
+def run_release(dist, db, root=ROOT):
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts/release.py"), "--dist", str(dist), "--db", str(db)],
+        [sys.executable, str(ROOT / "scripts/release.py"), "--root", str(root), "--dist", str(dist), "--db", str(db)],
         capture_output=True,
         text=True,
     )
@@ -77,8 +108,8 @@ def test_release_datapackage_carries_version_licence_sources_and_date(release):
     assert all(not r["path"].startswith(("/", "..")) for r in package["resources"])
 
 
-def test_two_releases_are_byte_identical(release, tmp_path, fresh_db):
-    again = make_release(ROOT, fresh_db, tmp_path)
+def test_two_releases_are_byte_identical(release, tmp_path, fresh_db, release_root):
+    again = make_release(release_root, fresh_db, tmp_path)
     different = [
         p.name
         for p in release.rglob("*")
@@ -87,9 +118,9 @@ def test_two_releases_are_byte_identical(release, tmp_path, fresh_db):
     assert not different, show(different)
 
 
-def test_an_existing_version_is_refused_and_left_untouched(release, fresh_db):
+def test_an_existing_version_is_refused_and_left_untouched(release, fresh_db, release_root):
     before = {p: p.read_bytes() for p in release.rglob("*") if p.is_file()}
-    result = run_release(release.parent, fresh_db)
+    result = run_release(release.parent, fresh_db, release_root)
     assert result.returncode == 1 and "already exists" in result.stderr and "never change" in result.stderr
     assert before == {p: p.read_bytes() for p in release.rglob("*") if p.is_file()}
 
@@ -118,8 +149,13 @@ DATABASE_FILES = {"ots.db", f"{PACKAGE}-{VERSION}.zip", "SHA256SUMS"}
 
 def test_published_release_of_this_version_is_what_the_inputs_build(release):
     """Data changed after a release without a version bump would change a published release:
-    every file of it but the database (and the zip and checksums that hold it) is compared."""
+    every file of it but the database (and the zip and checksums that hold it) is compared. A
+    version being prepared has nothing published to compare (test_version_agrees_everywhere
+    checks it is declared as such)."""
     published = ROOT / "dist" / VERSION
+    if PREPARING:
+        assert not published.exists(), f"dist/{VERSION} exists but CHANGELOG.md says {VERSION} is unreleased"
+        return
     if not published.exists():
         pytest.fail(f"version {VERSION} has no published release in dist/: run `make release` (or bump the version)")
     different = [
@@ -143,24 +179,80 @@ def test_published_database_rows_are_what_the_inputs_build(release, resources):
             return conn.execute(f"select * from [{table}] order by rowid").fetchall()
 
     published = ROOT / "dist" / VERSION / "ots.db"
+    if PREPARING:
+        assert not published.exists(), f"dist/{VERSION} exists but CHANGELOG.md says {VERSION} is unreleased"
+        return
     different = [name for name in resources if rows(published, name) != rows(release / "ots.db", name)]
     assert not different, "rows changed since publication; bump the version: " + show(different)
 
 
 def test_version_agrees_everywhere(metadata):
-    """The metadata is what the metadata step makes (test_datasette.py checks build/metadata.json is it)."""
-    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
-    changelog = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", (ROOT / "CHANGELOG.md").read_text(), re.M)
-    found = {
-        "CITATION.cff": citation["version"],
-        "CHANGELOG.md (newest release)": changelog[0],
-        "Datasette metadata (build/metadata.json)": re.search(
-            r"version (\S+?)\.?$", metadata["databases"]["ots"]["description"]
-        ).group(1),
-        "dist/releases.json (newest)": json.loads((ROOT / "dist/releases.json").read_text())["releases"][-1]["version"],
-    }
-    wrong = {k: v for k, v in found.items() if v != VERSION}
-    assert not wrong, f"datapackage.yaml says {VERSION}: {wrong}"
+    """Published, or being prepared, and said so consistently (release.version_problems); the
+    metadata is what the metadata step makes (test_datasette.py checks build/metadata.json is it)."""
+    served = re.search(r"version (\S+?)\.?$", metadata["databases"]["ots"]["description"]).group(1)
+    problems = version_problems(ROOT) + ([f"the Datasette metadata says {served}"] if served != VERSION else [])
+    assert not problems, f"datapackage.yaml says {VERSION}: " + show(problems)
+
+
+def prepared(tmp_path, version: str, citation_version: str) -> Path:
+    """A project whose datapackage.yaml names `version`, with its changelog section Unreleased."""
+    project = copy_project(tmp_path)
+    for name in ("CITATION.cff", "LICENSE-DATA.md"):
+        shutil.copyfile(ROOT / name, project / name)
+    descriptor = (project / "datapackage.yaml").read_text(encoding="utf-8")
+    (project / "datapackage.yaml").write_text(
+        re.sub(r"^version: .*$", f"version: {version}", descriptor, count=1, flags=re.M), encoding="utf-8"
+    )
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    changelog = re.sub(rf"^## \[(?:Unreleased\]|[0-9.]+\] - {UNRELEASED})\n", "", changelog, flags=re.M)
+    first = changelog.index("\n## [") + 1
+    changelog = changelog[:first] + f"## [{version}] - {UNRELEASED}\n\n" + changelog[first:]
+    (project / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
+    citation = yaml.safe_load((project / "CITATION.cff").read_text(encoding="utf-8"))
+    citation["version"] = citation_version
+    (project / "CITATION.cff").write_text(yaml.safe_dump(citation, sort_keys=False), encoding="utf-8")
+    return project
+
+
+def newest_published() -> str:
+    return json.loads((ROOT / "dist/releases.json").read_text())["releases"][-1]["version"]
+
+
+def test_a_version_being_prepared_is_consistent_when_it_cites_the_newest_release(tmp_path):
+    next_minor = ".".join([newest_published().split(".")[0], str(int(newest_published().split(".")[1]) + 1), "0"])
+    project = prepared(tmp_path, next_minor, citation_version=newest_published())
+    assert version_problems(project, ROOT / "dist") == []
+
+
+@pytest.mark.parametrize(
+    "version,cites,problem",
+    [
+        ("99.0.0", "99.0.0", "CITATION.cff cites 99.0.0"),  # cites what cannot be downloaded
+        ("0.0.1", None, "is already published"),  # not newer than what is out
+    ],
+)
+def test_a_version_being_prepared_is_refused_when_inconsistent(tmp_path, version, cites, problem):
+    project = prepared(tmp_path, version, citation_version=cites or newest_published())
+    problems = version_problems(project, ROOT / "dist")
+    assert any(problem in p for p in problems), show(problems)
+
+
+def test_make_release_refuses_a_version_still_marked_unreleased(tmp_path, fresh_db):
+    project = prepared(tmp_path, "99.0.0", citation_version=newest_published())
+    with pytest.raises(ReleaseError, match="Unreleased: give its section the release date"):
+        make_release(project, fresh_db, tmp_path / "dist")
+    assert not (tmp_path / "dist" / "99.0.0").exists()
+
+
+def test_the_docs_cite_the_newest_published_release_while_a_version_is_prepared(tmp_path, fresh_db):
+    from ots_data.docs import stats
+
+    project = prepared(tmp_path, "99.0.0", citation_version=newest_published())
+    newest = json.loads((ROOT / "dist/releases.json").read_text())["releases"][-1]
+    with sqlite3.connect(fresh_db) as db:
+        values = stats(db, "99.0.0", ROOT / "dist", root=project)
+    cited = (values["version"], values["cited_version"], values["release_year"])
+    assert cited == ("99.0.0", newest["version"], newest["date"][:4]), cited
 
 
 CFFCONVERT = ROOT / ".venv-cff" / "bin" / "cffconvert"
@@ -192,9 +284,5 @@ def test_no_release_cell_starts_like_a_formula_except_printed_dashes_and_handles
     risky = []
     for path in release.rglob("*.csv"):
         for line, row in enumerate(csv.reader(open(path, encoding="utf-8", newline="")), 1):
-            risky += [
-                (path.name, line, c[:40])
-                for c in row
-                if c and c[0] in "=+-@" and not re.fullmatch(r"-|-[0-9][0-9.]*|@[A-Za-z0-9_.-]+( .*)?", c)
-            ]
+            risky += [(path.name, line, c[:40]) for c in row if c and c[0] in "=+-@" and not SAFE_PREFIXED.fullmatch(c)]
     assert not risky, show(risky)
