@@ -61,6 +61,7 @@ class Field:
     format: str = "default"
     true_values: tuple[str, ...] = DEFAULT_TRUE_VALUES
     false_values: tuple[str, ...] = DEFAULT_FALSE_VALUES
+    verbatim: bool = False  # holds the article's own characters (tests/test_quotes.py checks each value)
 
     @property
     def required(self) -> bool:
@@ -149,6 +150,7 @@ def load_resources(path: Path = DATAPACKAGE) -> list[Resource]:
                         format=f.get("format", "default"),
                         true_values=tuple(f.get("trueValues", DEFAULT_TRUE_VALUES)),
                         false_values=tuple(f.get("falseValues", DEFAULT_FALSE_VALUES)),
+                        verbatim=bool(f.get("verbatim", False)),
                     )
                     for f in schema["fields"]
                 ),

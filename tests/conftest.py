@@ -167,3 +167,33 @@ def datasette_fetcher(db_path: Path, **changes):
         return asyncio.run(go())
 
     return fetch
+
+
+def releasable_root(destination: Path, day: str = "2026-01-01") -> Path:
+    """A project `make release` accepts: the project itself when its version has a release date,
+    or, while a version is being prepared (CHANGELOG.md: "## [<version>] - Unreleased"), a copy
+    dated as a maintainer dates it before releasing (the section gets `day`, CITATION.cff the
+    version and date)."""
+    import yaml
+
+    from ots_data.release import UNRELEASED, changelog_entry
+    from ots_data.schema import load_descriptor
+
+    version = load_descriptor(ROOT / "datapackage.yaml")["version"]
+    if changelog_entry(version)[0] is not None:
+        return ROOT
+    destination.mkdir(parents=True, exist_ok=True)
+    project = copy_project(destination)
+    for name in ("CHANGELOG.md", "CITATION.cff", "LICENSE-DATA.md"):
+        shutil.copyfile(ROOT / name, project / name)
+    changelog = project / "CHANGELOG.md"
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8").replace(f"## [{version}] - {UNRELEASED}", f"## [{version}] - {day}"),
+        encoding="utf-8",
+    )
+    citation = yaml.safe_load((project / "CITATION.cff").read_text(encoding="utf-8"))
+    citation.update({"version": version, "date-released": day})
+    (project / "CITATION.cff").write_text(
+        yaml.safe_dump(citation, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    return project

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, releasable_root
 
 # Each test runs a real step in a subprocess (MkDocs builds among them) and kills it with SIGKILL.
 pytestmark = pytest.mark.slow
@@ -85,8 +85,18 @@ def test_killed_release_publishes_nothing_and_changes_no_release(tmp_path, fresh
     (dist / "0.0.1" / "SHA256SUMS").write_text("")  # an older, published release
     before = snapshot(dist)
     version = __import__("yaml").safe_load((ROOT / "datapackage.yaml").read_text())["version"]
+    root = releasable_root(tmp_path / "project")
     release = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts/release.py"), "--dist", str(dist), "--db", str(fresh_db)]
+        [
+            sys.executable,
+            str(ROOT / "scripts/release.py"),
+            "--root",
+            str(root),
+            "--dist",
+            str(dist),
+            "--db",
+            str(fresh_db),
+        ]
     )
     kill_when(release, lambda: (dist / f".{version}.tmp" / "ots.db").exists())
     assert not (dist / version).exists(), "a half-written release was published"

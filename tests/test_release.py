@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, copy_project, show
+from conftest import ROOT, copy_project, releasable_root, show
 
 from ots_data.release import PACKAGE, UNRELEASED, ReleaseError, changelog_entry, make_release, version_problems
 from ots_data.staging import SAFE_PREFIXED
@@ -23,32 +23,12 @@ COMMITTED = sorted(p for p in (ROOT / "dist").glob("*.*.*") if p.is_dir())
 
 
 PREPARING = changelog_entry(VERSION)[0] is None  # CHANGELOG.md: "## [VERSION] - Unreleased"
-RELEASE_DAY = "2026-01-01"  # the date the tests give a version being prepared, to release it
-
-
-def ready_for_release(root: Path, destination: Path, day: str = RELEASE_DAY) -> Path:
-    """A copy of the release's inputs with the version dated, as a maintainer prepares a release:
-    the changelog section gets its date, CITATION.cff the version and date."""
-    project = copy_project(destination)
-    for name in ("CHANGELOG.md", "CITATION.cff", "LICENSE-DATA.md"):
-        shutil.copyfile(root / name, project / name)
-    changelog = project / "CHANGELOG.md"
-    changelog.write_text(
-        changelog.read_text(encoding="utf-8").replace(f"## [{VERSION}] - {UNRELEASED}", f"## [{VERSION}] - {day}"),
-        encoding="utf-8",
-    )
-    citation = yaml.safe_load((project / "CITATION.cff").read_text(encoding="utf-8"))
-    citation.update({"version": VERSION, "date-released": day})
-    (project / "CITATION.cff").write_text(
-        yaml.safe_dump(citation, sort_keys=False, allow_unicode=True), encoding="utf-8"
-    )
-    return project
 
 
 @pytest.fixture(scope="module")
 def release_root(tmp_path_factory) -> Path:
     """The project, or while a version is being prepared, a copy of it dated for release."""
-    return ready_for_release(ROOT, tmp_path_factory.mktemp("dated")) if PREPARING else ROOT
+    return releasable_root(tmp_path_factory.mktemp("dated"))
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Project rules on the article's text as data: events, errata, commitments, aliases, office checks."""
+"""Project rules on the article's text as data: events, errata, commitments, survey figures, aliases,
+office checks."""
 
 from __future__ import annotations
 
@@ -100,6 +101,19 @@ class RecordRules:
                     "cited_source_id",
                     "attribution",
                     f"attribution {row['attribution']} needs the cited source",
+                )
+
+    def rule_survey_source_matches_how_it_is_established(self) -> Iterable[Problem]:
+        """A figure with no source (citation_established none) names none; every other names one."""
+        for row in self.rows["survey_figures"]:
+            if (row["citation_established"] == "none") != (row["cited_source_id"] == ""):
+                yield self.problem(
+                    "survey_figures",
+                    row,
+                    "cited_source_id",
+                    "citation-established",
+                    f"citation_established is {row['citation_established']} but cited_source_id is "
+                    f"{row['cited_source_id'] or 'empty'}: none goes with an empty source, every other value with one",
                 )
 
     def rule_every_actor_office_checked(self) -> Iterable[Problem]:
