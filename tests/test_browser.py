@@ -39,8 +39,9 @@ PAGES = [
     ("docs-methodology-tr", "/docs/tr/methodology/", "tr"),
     ("docs-charts-ru", "/docs/ru/charts/", "ru"),
     ("docs-errata-en", "/docs/errata/", "en"),
-    ("datasette-index", "/", "en"),
+    ("datasette-landing", "/", "en"),
     ("datasette-follower-counts", "/ots/follower_counts", "en"),
+    ("datasette-actors", "/ots/actors", "en"),
     ("datasette-table-1", "/ots/article_table_1", "en"),
 ]
 
@@ -83,4 +84,57 @@ def test_page_loads_cleanly_and_accessibly(browser, live_server, name, path, lan
         if (kind, v["id"]) not in ALLOWED
     ]
     page.close()
+    assert not violations, show(violations)
+
+
+def first_screen_bottoms(page, selectors: list[str]) -> dict:
+    """How far down the page (px) each selector's element ends; None when there is none."""
+    return {
+        s: page.evaluate(
+            "s => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().bottom : null; }", s
+        )
+        for s in selectors
+    }
+
+
+# What a reader finds in the first screen (1280 x 900), without scrolling.
+FIRST_SCREEN = {
+    "/": [
+        "form.landing-search button",
+        'a[href="/ots/article_table_1"]',
+        'a[href="/ots/timeline"]',
+        'a[href="/docs/#how-to-cite"]',
+        'a[href="/docs/ru/"]',
+    ],
+    "/ots/follower_counts": ["details.column-descriptions-toggle", "form.filters", "table.rows-and-columns thead"],
+    "/ots/actors": ["#_search", "table.rows-and-columns thead"],
+}
+
+
+@pytest.mark.parametrize("path", FIRST_SCREEN, ids=list(FIRST_SCREEN))
+def test_the_first_screen_shows_what_a_reader_came_for(browser, live_server, path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + path, wait_until="networkidle")
+    bottoms = first_screen_bottoms(page, FIRST_SCREEN[path])
+    page.close()
+    below = {selector: bottom for selector, bottom in bottoms.items() if bottom is None or bottom > 900}
+    assert not below, f"{path}: not in the first 900 px (selector: bottom): {below}"
+
+
+def test_the_column_descriptions_open_with_one_click_and_stay_accessible(browser, live_server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/ots/follower_counts", wait_until="networkidle")
+    hidden = page.is_visible("dl.column-descriptions")
+    page.click("details.column-descriptions-toggle > summary")
+    shown = page.is_visible("dl.column-descriptions")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "datasette-follower-counts-descriptions.png"), full_page=True)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
+    violations = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if ("datasette", v["id"]) not in ALLOWED
+    ]
+    page.close()
+    assert (hidden, shown) == (False, True), f"descriptions visible before the click: {hidden}, after: {shown}"
     assert not violations, show(violations)

@@ -1,0 +1,115 @@
+"""What the landing page (templates/index.html, the front page `/`) shows, read from what is served.
+
+Nothing the database or the metadata holds is written in the template: the date the figures are
+as of is read from the article's tables (article_tables.updated_on), the version from the
+database's description in the metadata ("Data package version X.", written by ots_data/metadata.py
+from datapackage.yaml), the titles of the canned queries from the metadata and the number of rows
+from the database. The template gets `landing` (a dict) only on the front page. The entry points
+and the tables are listed here in the order a reader needs them; the tables Datasette hides (the
+search indexes, facet_counts) are not listed, and tests/test_landing_page.py checks that every
+other table and view of the database is.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Awaitable, Callable
+
+from datasette import hookimpl
+from datasette.app import Datasette
+
+DATABASE = "ots"
+VERSION = re.compile(r"Data package version (?P<version>[0-9][^\s]*?)\.?$")
+
+# The main entry points, in reading order: (what it is, table or query, its name, extra query string, note).
+ENTRY_POINTS = [
+    ("Table 1 as printed", "query", "article_table_1", "", "heads of state and government, and the OTS"),
+    ("Table 2 as printed", "query", "article_table_2", "", "foreign ministers and ministries"),
+    ("Table 3 as printed", "query", "article_table_3", "", "communications officials and ministries"),
+    ("Accounts by audience", "table", "latest_counts", "_sort_desc=count", "the latest figure, largest first"),
+    ("Flagged values", "query", "flagged_values", "", "ambiguous, inferred or repaired, with the reason"),
+    ("Errata", "query", "errata_with_evidence", "", "what the article gets wrong, and the evidence"),
+    ("Vision 2040", "table", "commitments", "", "the Turkic World Vision 2040 commitments"),
+    ("Survey figures", "table", "survey_figures", "", "the statistics the article cites"),
+    ("Timeline", "query", "timeline", "", "every dated event, with corrections"),
+]
+# Entry points whose number of rows is that of a table.
+COUNTED_AS = {
+    "latest_counts": "latest_counts",
+    "errata_with_evidence": "errata",
+    "commitments": "commitments",
+    "survey_figures": "survey_figures",
+    "timeline": "events",
+}
+# Every other table and view a reader may want, in reading order.
+TABLES = [
+    "actors",
+    "accounts",
+    "follower_counts",
+    "absences",
+    "actor_aliases",
+    "office_checks",
+    "states",
+    "sources",
+    "article_tables",
+    "actor_listings",
+    "printed_cells",
+    "raw_table_rows",
+    "account_observations",
+    "count_changes",
+    "errata",
+    "events",
+]
+
+
+def long_date(iso: str) -> str:
+    day = datetime.date.fromisoformat(iso)
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+async def landing(datasette: Datasette) -> dict:
+    db = datasette.get_database(DATABASE)
+    dates = [row[0] for row in await db.execute("select distinct updated_on from article_tables order by updated_on")]
+    counts = await db.table_counts(limit=50)
+    description = datasette.metadata("description", database=DATABASE) or ""
+    match = VERSION.search(description.strip())
+    queries = await datasette.get_canned_queries(DATABASE, None)
+    entries = []
+    for label, kind, name, query_string, note in ENTRY_POINTS:
+        path = datasette.urls.query(DATABASE, name) if kind == "query" else datasette.urls.table(DATABASE, name)
+        title = queries[name].get("title") if kind == "query" and name in queries else None
+        entries.append(
+            {
+                "label": label,
+                "href": path + ("?" + query_string if query_string else ""),
+                "note": note,
+                "title": title,
+                "count": counts.get(COUNTED_AS.get(name, "")),
+            }
+        )
+    hidden = set(await db.hidden_table_names())
+    tables = [
+        {"name": name, "href": datasette.urls.table(DATABASE, name), "count": counts.get(name)}
+        for name in TABLES
+        if name not in hidden
+    ]
+    return {
+        "as_of": [{"iso": iso, "text": long_date(iso)} for iso in dates],
+        "version": match.group("version") if match else None,
+        "entries": entries,
+        "tables": tables,
+        "search": datasette.urls.query(DATABASE, "search_everything"),
+        "database": datasette.urls.database(DATABASE),
+    }
+
+
+@hookimpl
+def extra_template_vars(template: str, datasette: Datasette) -> Callable[[], Awaitable[dict]] | None:
+    if template != "index.html" or DATABASE not in datasette.databases:
+        return None  # without the database, the front page is Datasette's own
+
+    async def variables() -> dict:
+        return {"landing": await landing(datasette)}
+
+    return variables
