@@ -120,6 +120,7 @@ def frictionless_errors(project: Path, path: str) -> list[tuple[str, int | None,
     ]
 
 
+@pytest.mark.slow  # a frictionless validation of the whole package per case
 @pytest.mark.parametrize("case", SCHEMA_CASES, ids=[c["id"] for c in SCHEMA_CASES])
 def test_schema_level_bad_input_fails_frictionless_with_the_same_rule(case, tmp_path):
     project = copy_project(tmp_path)

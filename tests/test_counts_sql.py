@@ -63,7 +63,7 @@ displays = st.one_of(
 )
 
 
-@settings(max_examples=500)
+@settings(max_examples=200)
 @given(displays)
 def test_sql_confirms_every_display_form_with_its_reading(printed):
     """Not just "never wrong": these must be confirmed in SQL, not sent to Python."""

@@ -282,6 +282,7 @@ def test_a_template_is_read_once_per_process(fresh_db, tmp_path):
     assert seen == ("first", "first", "second"), f"(first page, after the change, after a restart): {seen}"
 
 
+@pytest.mark.slow  # asks for more missing templates than the limit: about five seconds
 def test_at_most_limit_missing_templates_are_remembered(fresh_db, monkeypatch):
     monkeypatch.setattr(pm.get_plugin(READ_TEMPLATES_ONCE), "LIMIT", 5)
     datasette = make_datasette(fresh_db)
@@ -362,6 +363,7 @@ UNTOUCHED = [
 ]
 
 
+@pytest.mark.slow  # two Datasettes, every kind of page
 def test_every_other_request_is_answered_as_without_the_plugin(fresh_db, static_mounts):
     with_plugin = make_datasette(fresh_db, static_mounts=static_mounts)
     with unregistered(DIRECTORY_INDEX):

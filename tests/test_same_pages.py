@@ -205,6 +205,7 @@ def test_every_page_is_the_same_as_stock_datasettes(fresh_db, tmp_path, scratch_
     assert not different, "(path, round, our status, stock status, our line, stock line):\n" + show(different)
 
 
+@pytest.mark.slow  # fetches every page checked above
 def test_the_pages_checked_have_rows_links_labels_and_no_errors(fresh_db, tmp_path):
     """What the comparison above relies on: the pages it compares are pages with content."""
     scratch = odd_cases_database(tmp_path / "scratch.db")
