@@ -112,7 +112,7 @@ release: build ## Write dist/<version>/ (CSVs, datapackage.json, database, zip, 
 loadtest: build docs $(WRK) $(NGINX) ## Bounded load test of `make serve-prod` on 127.0.0.1 (wrk, 2 x 20 s + proxy comparison); figures in docs/reports/
 	$(PY) scripts/loadtest.py
 
-bench: build docs $(WRK) $(SQLITE3_CLI) $(NGINX) ## Benchmarks at a million synthetic rows: build vs .import, pages through nginx vs a static page, latency; report in docs/reports/
+bench: build docs $(WRK) $(SQLITE3_CLI) $(NGINX) ## Benchmarks on synthetic rounds to a million rows: build curve vs .import, every serve step, pages, facets; report in docs/reports/
 	$(PY) scripts/bench.py
 
 # cffconvert pins jsonschema<4 (breaks frictionless), so CITATION.cff is validated from its own venv.

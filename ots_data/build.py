@@ -60,8 +60,9 @@ def build_search(db: sqlite_utils.Database, sources: dict[str, str]) -> None:
 # "One value per account, date and metric" as a unique index: it is built anyway (its leading
 # columns serve every per-account lookup), and building it is the check: the project rule that
 # says the same (ONE_VALUE_RULE, a GROUP BY over every row) runs only when the index fails.
+ONE_VALUE_INDEX_NAME = "idx_follower_counts_one_value"
 ONE_VALUE_INDEX = (
-    "CREATE UNIQUE INDEX idx_follower_counts_one_value "
+    f"CREATE UNIQUE INDEX {ONE_VALUE_INDEX_NAME} "
     "ON follower_counts (account_id, observed_on, metric, ifnull(listing_id, ''))"
 )
 ONE_VALUE_RULE = "rule_one_figure_per_account_metric_and_day"
@@ -115,7 +116,7 @@ def load_while_checking(
             raise
     if unenforced or refused:
         return unenforced or refused
-    if not final.execute("SELECT 1 FROM sqlite_master WHERE name = 'idx_follower_counts_one_value'").fetchone():
+    if not final.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [ONE_VALUE_INDEX_NAME]).fetchone():
         one_value = getattr(rules.Rules(stage, {r.name: r for r in resources}), ONE_VALUE_RULE)
         broken_rules = [*one_value(), *broken_rules]
     return broken_rules
