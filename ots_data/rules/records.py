@@ -14,7 +14,12 @@ class RecordRules:
     """Rules on events, errata, commitments, aliases and office checks."""
 
     def rule_event_dates_match_their_precision(self) -> Iterable[Problem]:
-        shapes = {"year": r"[0-9]{4}", "month": r"[0-9]{4}-[0-9]{2}", "day": r"[0-9]{4}-[0-9]{2}-[0-9]{2}"}
+        shapes = {
+            "year": r"[0-9]{4}",
+            "month": r"[0-9]{4}-[0-9]{2}",
+            "day": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            "decade": r"[0-9]{4}",
+        }
         for row in self.rows["events"]:
             shape = shapes[row["date_precision"]]
             for column in ("start_date", "end_date"):
@@ -35,6 +40,17 @@ class RecordRules:
                     date.fromisoformat(padded)
                 except ValueError:
                     yield self.problem("events", row, column, "date-calendar", f"{value!r} is not a calendar date")
+            # A decade is the interval of its ten years: "the 1960s" is 1960 to 1969, nothing else.
+            if row["date_precision"] == "decade" and re.fullmatch(r"[0-9]{4}", row["start_date"]):
+                first = int(row["start_date"])
+                if first % 10 or row["end_date"] != str(first + 9):
+                    yield self.problem(
+                        "events",
+                        row,
+                        "end_date",
+                        "date-precision",
+                        f"a decade runs from a year ending in 0 to nine years later; got {row['start_date']!r} to {row['end_date']!r}",
+                    )
             if row["end_date"] and row["end_date"] < row["start_date"]:
                 yield self.problem(
                     "events",
