@@ -251,3 +251,12 @@ def test_link_checker_finds_no_broken_link(live_server):
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_the_readme_types_no_version_and_no_row_count():
+    """The README is not generated: a version or a count typed into it goes stale with the next
+    release (0.2.0 still said "Version 0.1.0 holds ... 32 errata")."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    tables = "actors|accounts|follower|counts|errata|events|commitments|survey figures|absences|states|rows"
+    stale = re.findall(rf"\bVersion \d+\.\d+\.\d+|\b\d[\d,]* (?:{tables})\b", text)
+    assert not stale, stale
