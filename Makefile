@@ -77,7 +77,7 @@ VALIDATE_CODE := scripts/validate.py ots_data/validate.py ots_data/staging.py ot
   $(wildcard ots_data/rules/*.py) $(LIB)
 BUILD_CODE := scripts/build.py ots_data/build.py $(CATALOG) $(VALIDATE_CODE)
 METADATA_CODE := scripts/metadata.py ots_data/metadata.py $(CATALOG) $(LIB)
-DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/release.py \
+DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/feed.py ots_data/release.py \
   $(wildcard ots_data/docs_templates/*.j2) $(CATALOG) $(LIB)
 
 $(DB): $(SETUP) $(DATA) $(BUILD_CODE)

@@ -32,7 +32,7 @@ from urllib.parse import quote
 import jinja2
 import yaml
 
-from ots_data import charts
+from ots_data import charts, feed
 from ots_data.catalog import load as load_catalog
 from ots_data.project import ROOT
 from ots_data.release import changelog_entry, published
@@ -355,6 +355,7 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     site = Site(db, out, strings, translations)
     made = charts.make_all(db, out / "assets" / "charts")
     downloads_page(out, descriptor, dist)
+    feed.write(out, dist, descriptor)
     performance_page(out, ROOT / "docs" / "reports")
     for lang in LANGUAGES:
         site.data_dictionary(lang)

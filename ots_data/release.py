@@ -2,7 +2,8 @@
 
   dist/<version>/
     data/*.csv, data/raw/*.csv   the curated tables and the raw layer, byte for byte
-    datapackage.json             the schema with paths local to this folder, version, created date
+    datapackage.json             the schema with paths local to this folder, version, created date,
+                                 each file's bytes and sha256 hash, enumerations as categories
     ots.db                       the SQLite database built from exactly these files
     CITATION.cff, LICENSE-DATA.md, CHANGELOG.md (this version's section and older ones)
     ots-digital-diplomacy-data-<version>.zip   all of the above in one file
@@ -116,13 +117,23 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def release_datapackage(descriptor: dict, created: str) -> dict:
+def release_datapackage(descriptor: dict, created: str, folder: Path) -> dict:
+    """The schema as published: each resource with the size and SHA-256 of its file in `folder`
+    (frictionless checks both), and each enumeration also as Data Package v2 `categories`, the
+    values a reader's tool can offer, derived from the one list the schema keeps (`enum`)."""
     package = dict(descriptor)
     package["created"] = f"{created}T00:00:00Z"
     package["resources"] = []
     for resource in descriptor["resources"]:
         resource = dict(resource)
         resource.pop("scheme", None)  # a local path; the validator infers the file scheme
+        resource["bytes"] = (folder / resource["path"]).stat().st_size
+        resource["hash"] = f"sha256:{sha256(folder / resource['path'])}"
+        fields = []
+        for field in resource["schema"]["fields"]:
+            enum = field.get("constraints", {}).get("enum")
+            fields.append({**field, "categories": list(enum)} if enum else field)
+        resource["schema"] = {**resource["schema"], "fields": fields}
         package["resources"].append(resource)
     return package
 
@@ -173,7 +184,7 @@ def make_release(root: Path, db: Path, dist: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / resource["path"], target)
             names.append(resource["path"])
-        package = release_datapackage(descriptor, created)
+        package = release_datapackage(descriptor, created, tmp)
         (tmp / "datapackage.json").write_text(
             json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )

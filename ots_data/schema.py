@@ -34,7 +34,16 @@ def slug_violation(col: str) -> str:
 
 
 # Frictionless type -> SQLite STRICT column type.
-SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
+# A list (Data Package v2) is kept as the text of the cell, items joined by the field's delimiter,
+# as in the CSV: SQLite has no list type, and `instr()`/`like` find an item as readers expect.
+SQLITE_TYPES = {
+    "string": "TEXT",
+    "integer": "INTEGER",
+    "number": "REAL",
+    "boolean": "INTEGER",
+    "date": "TEXT",
+    "list": "TEXT",
+}
 
 # What Table Schema (and frictionless) assume where the schema says nothing.
 DEFAULT_MISSING_VALUES = ("",)
@@ -62,6 +71,8 @@ class Field:
     true_values: tuple[str, ...] = DEFAULT_TRUE_VALUES
     false_values: tuple[str, ...] = DEFAULT_FALSE_VALUES
     verbatim: bool = False  # holds the article's own characters (tests/test_quotes.py checks each value)
+    delimiter: str = ","  # a list's item separator (Data Package v2's default)
+    item_type: str = "string"  # a list's item type
 
     @property
     def required(self) -> bool:
@@ -151,6 +162,8 @@ def load_resources(path: Path = DATAPACKAGE) -> list[Resource]:
                         true_values=tuple(f.get("trueValues", DEFAULT_TRUE_VALUES)),
                         false_values=tuple(f.get("falseValues", DEFAULT_FALSE_VALUES)),
                         verbatim=bool(f.get("verbatim", False)),
+                        delimiter=f.get("delimiter", ","),
+                        item_type=f.get("itemType", "string"),
                     )
                     for f in schema["fields"]
                 ),
@@ -220,8 +233,8 @@ def typed_value(resource: Resource, field: Field, text: str) -> str:
         # The calendar is the date's type rule (a CHECK); year 0, which SQLite's calendar has and
         # Python's (frictionless') does not, is refused as a BLOB.
         cases.append(f"WHEN {text} >= '0001-01-01' THEN {text}")
-    elif field.type == "string":
-        otherwise = text  # every text is a string
+    elif field.type == "string" or (field.type == "list" and field.item_type == "string"):
+        otherwise = text  # every text is a string, and a list of strings
     else:
         raise ValueError(f"{field.name}: type {field.type!r} is not supported (yet)")
     return f"CASE {' '.join(cases)} ELSE {otherwise} END" if cases else text

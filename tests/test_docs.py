@@ -121,7 +121,11 @@ def test_hand_written_pages_type_no_figures(source):
     text = re.sub(r"\b(1[89]\d{2}|20\d{2})\b", "", text)  # years
     text = re.sub(r"\b\d+\.\d+\.\d+\b", "", text)  # release versions (0.2.0)
     known = data_numbers() | LITERALS
-    typed = [n for n in (m.rstrip(".,") for m in re.findall(r"\d[\d,.\-]*(?:[ \u00a0]\d{3}\b)*%?", text)) if n and n not in known]
+    typed = [
+        n
+        for n in (m.rstrip(".,") for m in re.findall(r"\d[\d,.\-]*(?:[ \u00a0]\d{3}\b)*%?", text))
+        if n and n not in known
+    ]
     assert not typed, f"{source.name}: numbers typed by hand (use a {{{{ placeholder }}}}): {typed}"
 
 

@@ -76,7 +76,7 @@ def sentences_by_place(lines: list[str], headings: set[str]) -> dict[tuple[str, 
 @pytest.fixture(scope="module")
 def located(rows) -> list[tuple[str, str, dict, re.Match]]:
     found = []
-    for table, table_rows in rows.items():
+    for table in rows:
         for row in from_the_article(rows, table):
             match = LOCATOR.match(row.get("source_locator") or "")
             if match:
@@ -114,8 +114,10 @@ def test_the_located_sentence_holds_the_rows_own_words(located, places):
             continue  # reported by the test above
         for field in OWN_WORDS:
             words = row.get(field)
-            if words and words not in sentence and not any(
-                sentence.endswith(words[:n]) for n in range(len(words), 15, -1)
+            if (
+                words
+                and words not in sentence
+                and not any(sentence.endswith(words[:n]) for n in range(len(words), 15, -1))
             ):
                 wrong.append((table, key, field, words[:60], m.group(0), sentence[:80]))
     assert not wrong, show(wrong)

@@ -88,6 +88,61 @@ def test_release_datapackage_carries_version_licence_sources_and_date(release):
     assert all(not r["path"].startswith(("/", "..")) for r in package["resources"])
 
 
+def test_each_release_file_is_declared_with_its_size_and_sha256(release):
+    """bytes and hash as Data Package v2 writes them, computed here from the released files."""
+    import hashlib
+
+    package = json.loads((release / "datapackage.json").read_text())
+    wrong = [
+        (r["name"], r.get("bytes"), r.get("hash"))
+        for r in package["resources"]
+        if r.get("bytes") != (release / r["path"]).stat().st_size
+        or r.get("hash") != "sha256:" + hashlib.sha256((release / r["path"]).read_bytes()).hexdigest()
+    ]
+    assert not wrong, show(wrong)
+
+
+@pytest.mark.slow  # the frictionless command line
+def test_frictionless_refuses_a_release_file_changed_after_the_release(release, tmp_path):
+    """The declared hash is checked: one changed character in a data file fails validation."""
+    altered = tmp_path / "altered"
+    shutil.copytree(release, altered)
+    states = altered / "data/states.csv"
+    states.write_text(states.read_text(encoding="utf-8").replace("Türkiye", "Turkiye", 1), encoding="utf-8")
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/frictionless"), "validate", "datapackage.json"],
+        cwd=altered,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "hash" in result.stdout, result.stdout[-2000:]
+
+
+def test_every_enumeration_is_published_as_categories(release):
+    package = json.loads((release / "datapackage.json").read_text())
+    wrong = [
+        (r["name"], f["name"])
+        for r in package["resources"]
+        for f in r["schema"]["fields"]
+        if f.get("categories") != f.get("constraints", {}).get("enum", f.get("categories"))
+        or ("enum" in f.get("constraints", {}) and "categories" not in f)
+    ]
+    assert not wrong, show(wrong)
+
+
+def test_cells_holding_lists_are_declared_as_lists(release):
+    """Every field whose description says its values are "separated by" a delimiter is a v2 list
+    with that delimiter, except `readings`, whose pattern checks each item (its description says why)."""
+    package = json.loads((release / "datapackage.json").read_text())
+    wrong = []
+    for r in package["resources"]:
+        for f in r["schema"]["fields"]:
+            said = re.search(r'separated by "([^"]+)"', f.get("description", ""))
+            if said and f["name"] != "readings" and (f["type"], f.get("delimiter")) != ("list", said.group(1)):
+                wrong.append((r["name"], f["name"], f["type"], f.get("delimiter"), said.group(1)))
+    assert not wrong, show(wrong)
+
+
 def test_two_releases_are_byte_identical(release, tmp_path, fresh_db, release_root):
     again = make_release(release_root, fresh_db, tmp_path)
     different = [

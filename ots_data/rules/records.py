@@ -49,7 +49,8 @@ class RecordRules:
                         row,
                         "end_date",
                         "date-precision",
-                        f"a decade runs from a year ending in 0 to nine years later; got {row['start_date']!r} to {row['end_date']!r}",
+                        "a decade runs from a year ending in 0 to nine years later; "
+                        f"got {row['start_date']!r} to {row['end_date']!r}",
                     )
             if row["end_date"] and row["end_date"] < row["start_date"]:
                 yield self.problem(
