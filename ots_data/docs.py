@@ -43,6 +43,10 @@ from ots_data.schema import load_descriptor, load_resources
 LANGUAGES = ("en", "tr", "ru")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 TEMPLATES = Path(__file__).parent / "docs_templates"
+# The docs' sitemap without PUBLIC_URL (build_site says why).
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
+)
 
 # The article's printed figures and absences (listing_id set, reached from actor_listings) as
 # against the rounds of observations made since (listing_id empty). The pages that use these
@@ -344,6 +348,25 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     db.close()
 
 
+def switcher_links() -> str:
+    """The language switcher's links for a site without a site_url. The i18n plugin takes their
+    path from site_url, and without one links the home pages to /tr/ and /ru/ (the host's root,
+    where Datasette is), not /docs/tr/: so they are given as it would make them from a site_url
+    whose path is /docs/, where every serving of the docs puts them."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    (i18n,) = [p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p]
+    links = [
+        {
+            "name": language["name"],
+            "link": "/docs/" if language.get("default") else f"/docs/{language['locale']}/",
+            "lang": language["locale"],
+        }
+        for language in i18n["languages"]
+        if language.get("build", True)
+    ]
+    return yaml.safe_dump({"extra": {"alternate": links}}, allow_unicode=True, sort_keys=False)
+
+
 def build_site(source: Path, site: Path) -> None:
     """Build into a fresh folder under site.builds/, then point the `site` symlink at it with one
     atomic rename: readers (and `make serve`) see the old site or the new one, never a half one,
@@ -360,8 +383,8 @@ def build_site(source: Path, site: Path) -> None:
     config = Path(os.path.abspath(source.with_name(source.name + ".mkdocs.yml")))
     # The site's address comes from PUBLIC_URL (ots_data/public_url.py), never from mkdocs.yml.
     base = public_url()
-    site_url = f"site_url: {base}/docs/\n" if base else ""
-    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {source.resolve()}\n{site_url}", encoding="utf-8")
+    address = f"site_url: {base}/docs/\n" if base else switcher_links()
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {source.resolve()}\n{address}", encoding="utf-8")
     result = subprocess.run(
         [
             sys.executable,
@@ -384,20 +407,20 @@ def build_site(source: Path, site: Path) -> None:
     if result.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         raise DocsError("mkdocs build failed:\n" + result.stdout + result.stderr)
-    if base:
-        # Material's language switcher fetches sitemap.xml from the folder of the page's translation
-        # (e.g. /docs/tr/methodology/sitemap.xml) to find where to go; the i18n plugin writes only the
-        # root sitemap, which lists every language, so put a copy in every page folder. Static files
-        # only, so this works on any static host too.
-        for index in target.rglob("index.html"):
-            if index.parent != target:
-                shutil.copyfile(target / "sitemap.xml", index.parent / "sitemap.xml")
-    else:
-        # Without a site_url MkDocs and the i18n plugin still write a sitemap, of addresses like
-        # "None./" and "Noneru/". A sitemap must list absolute URLs, so there is none without
-        # PUBLIC_URL; the language switcher then opens the other language's home page.
-        for name in ("sitemap.xml", "sitemap.xml.gz"):
-            (target / name).unlink(missing_ok=True)
+    if not base:
+        # Without a site_url MkDocs and the i18n plugin write a sitemap of addresses like "None./"
+        # and "Noneru/". A sitemap lists absolute URLs only, so without PUBLIC_URL it lists none.
+        # It stays, empty: Material's language switcher fetches it (a 404 is an error in the
+        # browser's console) and, finding no page in it, opens the other language's home page.
+        (target / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
+        (target / "sitemap.xml.gz").unlink(missing_ok=True)
+    # Material's language switcher fetches sitemap.xml from the folder of the page's translation
+    # (e.g. /docs/tr/methodology/sitemap.xml) to find where to go; the i18n plugin writes only the
+    # root sitemap, which lists every language, so put a copy in every page folder. Static files
+    # only, so this works on any static host too.
+    for index in target.rglob("index.html"):
+        if index.parent != target:
+            shutil.copyfile(target / "sitemap.xml", index.parent / "sitemap.xml")
     if site.exists() and not site.is_symlink():  # a site/ folder from before symlinks were used
         site.rename(builds / "previous-folder")
     link = site.with_name(site.name + ".link.tmp")

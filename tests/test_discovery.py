@@ -22,7 +22,7 @@ import urllib.request
 import xml.etree.ElementTree as ElementTree
 from importlib.metadata import version as metadata_version
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import pytest
@@ -120,10 +120,33 @@ def test_without_public_url_nothing_built_or_released_names_a_loopback_address(u
 
 
 @pytest.mark.slow
-def test_without_public_url_the_docs_have_no_sitemap_of_broken_addresses(unset_build):
-    """MkDocs writes a sitemap of "None./" addresses without a site_url; none is published."""
-    sitemaps = [str(p.relative_to(unset_build["site"])) for p in unset_build["site"].rglob("sitemap.xml*")]
-    assert not sitemaps, show(sitemaps)
+@pytest.mark.parametrize("build", ["unset_build", "example_build"])
+def test_every_docs_sitemap_is_xml_of_absolute_addresses_only(request, build):
+    """MkDocs writes "None./" addresses without a site_url; the docs' sitemaps list none then."""
+    site = request.getfixturevalue(build)["site"]
+    sitemaps = sorted(site.rglob("sitemap.xml"))
+    bad = [
+        (str(path.relative_to(site)), loc.text)
+        for path in sitemaps
+        for loc in ElementTree.parse(path).getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+        if not urlsplit(loc.text or "").scheme.startswith("http")
+    ]
+    assert sitemaps and not bad, show(bad)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("build,mounted_at", [("unset_build", "/docs/"), ("example_build", "/ots/docs/")])
+def test_the_language_switcher_of_every_home_page_leads_to_a_page_of_the_site(request, build, mounted_at):
+    """The i18n plugin takes the switcher's path from site_url; without one it must still be /docs/."""
+    site = request.getfixturevalue(build)["site"]
+    broken = []
+    for home in ("", "tr/", "ru/"):
+        page = (site / home / "index.html").read_text(encoding="utf-8")
+        for link in re.findall(r'<(?:a|link rel="alternate") href="([^"]+)" hreflang=', page):
+            target = urljoin(mounted_at + home, link)
+            if not target.startswith(mounted_at) or not (site / target[len(mounted_at) :] / "index.html").exists():
+                broken.append((home or "(en)", link, target))
+    assert not broken, show(broken)
 
 
 @pytest.mark.slow
