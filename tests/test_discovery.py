@@ -431,6 +431,14 @@ def test_the_datasette_and_docs_datasets_differ_only_in_page_and_language(fresh_
     assert different == ["inLanguage", "url"], different
 
 
+def test_with_public_url_the_served_dataset_addresses_are_under_it(fresh_db, metadata):
+    metadata["plugins"]["discovery"] = {"public_url": EXAMPLE}
+    (data,) = json_ld_blocks(datasette_fetcher(fresh_db, metadata=metadata)("/ots/follower_counts").text)
+    urls = [data["url"]] + [d["contentUrl"] for d in data["distribution"]]
+    elsewhere = [u for u in urls if not u.startswith(f"{EXAMPLE}/")]
+    assert data["url"] == f"{EXAMPLE}/" and not elsewhere, show(elsewhere)
+
+
 def test_pages_of_other_databases_carry_no_dataset(fresh_db, tmp_path):
     other = tmp_path / "other.db"
     sqlite3.connect(other).executescript("create table t (id integer primary key); insert into t values (1);")
