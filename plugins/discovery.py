@@ -7,8 +7,9 @@ PUBLIC_URL (the metadata's `plugins.discovery.public_url`, written by ots_data/m
 when it is unset, under the address the request came to. /robots.txt (datasette-block-robots,
 configured by ots_data/metadata.py) names this sitemap and the docs' when PUBLIC_URL is set.
 Written here rather than with datasette-sitemap 1.0: that plugin adds a Sitemap line to robots.txt
-whether or not an address is configured (the loopback one, on `make serve`), writes keys into URLs
-without Datasette's tilde-encoding and <loc> without XML escaping.
+whether or not an address is configured (the loopback one, on `make serve`), takes its paths from
+SQL (Datasette's tilde-encoding of keys would have to be written in SQL) and writes <loc> without
+XML escaping.
 
 The Dataset is built by ots_data/json_ld.py, the same function as the docs' home pages use, and
 given to the templates as `dataset_json_ld` (a whole <script> element). templates/index.html writes
