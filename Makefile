@@ -10,6 +10,10 @@ export NO_MKDOCS_2_WARNING := 1
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+# The address the site is published at, e.g. https://example.org/ots (ots_data/public_url.py).
+# No default: unset, nothing built or released names an address (links are relative).
+PUBLIC_URL ?=
+export PUBLIC_URL
 PORT ?= 8001
 HOST ?= 127.0.0.1
 REPLICAS ?= 2
@@ -25,7 +29,7 @@ METADATA := build/metadata.json
 INSPECT := build/inspect.json
 SITE := site/index.html
 
-.PHONY: help setup lint validate build docs release serve serve-prod test test-fast loadtest bench browser profile clean
+.PHONY: FORCE help setup lint validate build docs release serve serve-prod test test-fast loadtest bench browser profile clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -76,14 +80,24 @@ CATALOG := ots_data/catalog.py $(wildcard ots_data/catalog/*.yml ots_data/catalo
 VALIDATE_CODE := scripts/validate.py ots_data/validate.py ots_data/staging.py ots_data/counts.py \
   $(wildcard ots_data/rules/*.py) $(LIB)
 BUILD_CODE := scripts/build.py ots_data/build.py $(CATALOG) $(VALIDATE_CODE)
-METADATA_CODE := scripts/metadata.py ots_data/metadata.py $(CATALOG) $(LIB)
+METADATA_CODE := scripts/metadata.py ots_data/metadata.py ots_data/public_url.py $(CATALOG) $(LIB)
 DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/feed.py ots_data/release.py \
+  ots_data/json_ld.py ots_data/public_url.py \
   $(wildcard ots_data/docs_templates/*.j2) $(CATALOG) $(LIB)
+
+# The PUBLIC_URL the metadata and the docs were last made with, in a file rewritten only when it
+# changes: make compares files, not variables, so a new address remakes those two and nothing else.
+PUBLIC_URL_STAMP := build/public-url
+$(PUBLIC_URL_STAMP): FORCE
+	@mkdir -p $(@D)
+	@if [ ! -f $@ ] || [ "$$(cat $@)" != "$$PUBLIC_URL" ]; then printf '%s\n' "$$PUBLIC_URL" > $@; fi
+
+FORCE:
 
 $(DB): $(SETUP) $(DATA) $(BUILD_CODE)
 	$(PY) scripts/build.py --db $@
 
-$(METADATA): $(SETUP) metadata.yml datapackage.yaml $(METADATA_CODE)
+$(METADATA): $(SETUP) metadata.yml datapackage.yaml $(METADATA_CODE) $(PUBLIC_URL_STAMP)
 	$(PY) scripts/metadata.py --out $@
 
 $(INSPECT): $(DB)
@@ -91,7 +105,7 @@ $(INSPECT): $(DB)
 
 build: $(DB) $(METADATA) $(INSPECT) ## Validate, then build the SQLite database and Datasette metadata
 
-$(SITE): $(DB) mkdocs.yml $(DOCS_CODE) $(shell find docs -type f 2>/dev/null) $(wildcard dist/releases.json)
+$(SITE): $(DB) mkdocs.yml $(DOCS_CODE) $(shell find docs -type f 2>/dev/null) $(wildcard dist/releases.json) $(PUBLIC_URL_STAMP)
 	$(PY) scripts/docs.py --db $(DB) --site site
 
 docs: $(SITE) ## Build the documentation site into site/
@@ -106,7 +120,7 @@ serve-prod: build docs $(NGINX) ## The production shape: nginx (cache, failover)
 	mkdir -p dist
 	exec $(PY) scripts/serve_prod.py run --host $(HOST) --port $(SERVE_PROD_PORT) --replicas $(REPLICAS)
 
-release: build ## Write dist/<version>/ (CSVs, datapackage.json, database, zip, SHA256SUMS); refuses an existing version
+release: build ## Write dist/<version>/ (CSVs, datapackage.json, database, zip, SHA256SUMS); refuses an existing version or a loopback PUBLIC_URL
 	$(PY) scripts/release.py --db $(DB) --dist dist
 
 loadtest: build docs $(WRK) $(NGINX) ## Bounded load test of `make serve-prod` on 127.0.0.1 (wrk, 2 x 20 s + proxy comparison); figures in docs/reports/

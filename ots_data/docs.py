@@ -34,14 +34,19 @@ import yaml
 
 from ots_data import charts, feed
 from ots_data.catalog import load as load_catalog
+from ots_data.json_ld import dataset, facts, script_text
 from ots_data.project import ROOT
+from ots_data.public_url import PublicUrlError, absolute, public_url
 from ots_data.release import changelog_entry, published
 from ots_data.schema import load_descriptor, load_resources
 
 LANGUAGES = ("en", "tr", "ru")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8001")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 TEMPLATES = Path(__file__).parent / "docs_templates"
+# The docs' sitemap without PUBLIC_URL (build_site says why).
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
+)
 
 # The article's printed figures and absences (listing_id set, reached from actor_listings) as
 # against the rounds of observations made since (listing_id empty). The pages that use these
@@ -230,22 +235,28 @@ class Site:
         self.page("charts", lang, charts=made, caption=caption)
 
 
-def citations(release: dict, descriptor: dict) -> dict[str, str]:
-    """How to cite one release, in APA, BibTeX and CFF form."""
+def citations(release: dict, descriptor: dict, base: str | None) -> dict[str, str]:
+    """How to cite one release, in APA, BibTeX and CFF form. A citation needs an address a reader
+    anywhere can open: without PUBLIC_URL it names none (a relative link is no use in a paper)."""
     version, date = release["version"], release["date"]
     year = date[:4]
-    url = f"{SITE_URL}{release['path']}"
+    url = absolute(release["path"], base) if base else None
     creator = descriptor["contributors"][0]["title"]
     key = "ots_digital_diplomacy_data_" + version.replace(".", "_")
     return {
-        "APA": f"{creator}. ({year}). *{descriptor['title']}* (Version {version}) [Data set]. {url}",
+        "APA": f"{creator}. ({year}). *{descriptor['title']}* (Version {version}) [Data set]."
+        + (f" {url}" if url else ""),
         "BibTeX": (
             f"@misc{{{key},\n  title = {{{descriptor['title']}}},\n  author = {{{{{creator}}}}},\n"
-            f"  year = {{{year}}},\n  version = {{{version}}},\n  howpublished = {{Data set}},\n  url = {{{url}}}\n}}"
+            f"  year = {{{year}}},\n  version = {{{version}}},\n  howpublished = {{Data set}}"
+            + (f",\n  url = {{{url}}}" if url else "")
+            + "\n}"
         ),
         "CFF": (
             f'cff-version: 1.2.0\ntype: dataset\ntitle: "{descriptor["title"]}"\nauthors:\n  - name: "{creator}"\n'
-            f'version: "{version}"\ndate-released: "{date}"\nurl: "{url}"\nlicense: CC-BY-4.0'
+            f'version: "{version}"\ndate-released: "{date}"\n'
+            + (f'url: "{url}"\n' if url else "")
+            + "license: CC-BY-4.0"
         ),
     }
 
@@ -253,7 +264,8 @@ def citations(release: dict, descriptor: dict) -> dict[str, str]:
 def downloads_page(out: Path, descriptor: dict, dist: Path) -> None:
     index = dist / "releases.json"
     releases = json.loads(index.read_text(encoding="utf-8"))["releases"] if index.exists() else []
-    newest_first = [(release, citations(release, descriptor)) for release in reversed(releases)]
+    base = public_url()
+    newest_first = [(release, citations(release, descriptor, base)) for release in reversed(releases)]
     (out / "downloads.md").write_text(render("downloads.md.j2", releases=newest_first), encoding="utf-8")
 
 
@@ -294,49 +306,11 @@ def performance_page(out: Path, reports: Path) -> None:
     (out / "performance.md").write_text(text, encoding="utf-8")
 
 
-def json_ld(descriptor: dict, values: dict[str, str], lang: str) -> str:
-    distribution = [
-        {
-            "@type": "DataDownload",
-            "encodingFormat": "text/csv",
-            "name": r["name"],
-            "contentUrl": f"{SITE_URL}/ots/{r['name']}.csv?_size=max",
-        }
-        for r in descriptor["resources"]
-    ]
-    distribution.append(
-        {"@type": "DataDownload", "encodingFormat": "application/vnd.sqlite3", "contentUrl": f"{SITE_URL}/ots.db"}
-    )
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Dataset",
-        "name": descriptor["title"],
-        "description": " ".join(descriptor["description"].split()),
-        "version": descriptor["version"],
-        "license": descriptor["licenses"][0]["path"],
-        "creator": {"@type": "Organization", "name": descriptor["contributors"][0]["title"]},
-        # The article's date, or from it to the last round's.
-        "temporalCoverage": values["as_of"]
-        if values["last_observed_on"] <= values["as_of"]
-        else f"{values['as_of']}/{values['last_observed_on']}",
-        "inLanguage": lang,
-        "url": f"{SITE_URL}/docs/" + ("" if lang == "en" else f"{lang}/"),
-        "isBasedOn": {
-            "@type": "ScholarlyArticle",
-            "name": "The Organisation of Turkic States' Digital Communication and Digital Diplomacy Perspective",
-            "author": {"@type": "Person", "name": "Fatmanur Altun"},
-            "isPartOf": {
-                "@type": "PublicationIssue",
-                "issueNumber": "106",
-                "isPartOf": {"@type": "Periodical", "name": "bilig"},
-            },
-            "datePublished": "2023",
-        },
-        "distribution": distribution,
-    }
-    # "</" cannot appear inside a JSON string here, but escape it anyway so no data can end the script.
-    text = json.dumps(data, ensure_ascii=False, indent=2).replace("</", "<\\/")
-    return render("json-ld.html.j2", text=text)
+def json_ld(descriptor: dict, db_facts: dict, release: dict | None, lang: str) -> str:
+    """The schema.org Dataset of a language's home page (ots_data/json_ld.py builds it)."""
+    page = "/docs/" + ("" if lang == "en" else f"{lang}/")
+    data = dataset(descriptor, db_facts, release, public_url(), page, lang)
+    return render("json-ld.html.j2", text=script_text(data))
 
 
 def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist: Path = ROOT / "dist") -> None:
@@ -352,10 +326,13 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     db.row_factory = sqlite3.Row
     values = stats(db, descriptor["version"], dist)
+    db_facts = facts(db)
+    releases = published(dist)
+    newest = releases[-1] if releases else None
     site = Site(db, out, strings, translations)
     made = charts.make_all(db, out / "assets" / "charts")
     downloads_page(out, descriptor, dist)
-    feed.write(out, dist, descriptor)
+    feed.write(out, dist, descriptor, public_url() or "..")
     performance_page(out, ROOT / "docs" / "reports")
     for lang in LANGUAGES:
         site.data_dictionary(lang)
@@ -367,9 +344,28 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
         where = str(page.relative_to(out))
         text = fill_placeholders(page.read_text(encoding="utf-8"), values, where)
         lang = page.name.split(".")[-2] if page.name.count(".") == 2 else "en"
-        text = text.replace("<!-- JSON-LD -->", json_ld(descriptor, values, lang))
+        text = text.replace("<!-- JSON-LD -->", json_ld(descriptor, db_facts, newest, lang))
         page.write_text(text, encoding="utf-8")
     db.close()
+
+
+def switcher_links() -> str:
+    """The language switcher's links for a site without a site_url. The i18n plugin takes their
+    path from site_url, and without one links the home pages to /tr/ and /ru/ (the host's root,
+    where Datasette is), not /docs/tr/: so they are given as it would make them from a site_url
+    whose path is /docs/, where every serving of the docs puts them."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    (i18n,) = [p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p]
+    links = [
+        {
+            "name": language["name"],
+            "link": "/docs/" if language.get("default") else f"/docs/{language['locale']}/",
+            "lang": language["locale"],
+        }
+        for language in i18n["languages"]
+        if language.get("build", True)
+    ]
+    return yaml.safe_dump({"extra": {"alternate": links}}, allow_unicode=True, sort_keys=False)
 
 
 def build_site(source: Path, site: Path) -> None:
@@ -386,7 +382,10 @@ def build_site(source: Path, site: Path) -> None:
     target = builds / f"site-{os.getpid()}-{len(list(builds.iterdir()))}"
     # mkdocs.yml names build/docs; a config that inherits it points MkDocs at `source` instead.
     config = Path(os.path.abspath(source.with_name(source.name + ".mkdocs.yml")))
-    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {source.resolve()}\n", encoding="utf-8")
+    # The site's address comes from PUBLIC_URL (ots_data/public_url.py), never from mkdocs.yml.
+    base = public_url()
+    address = f"site_url: {base}/docs/\n" if base else switcher_links()
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {source.resolve()}\n{address}", encoding="utf-8")
     result = subprocess.run(
         [
             sys.executable,
@@ -409,6 +408,13 @@ def build_site(source: Path, site: Path) -> None:
     if result.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         raise DocsError("mkdocs build failed:\n" + result.stdout + result.stderr)
+    if not base:
+        # Without a site_url MkDocs and the i18n plugin write a sitemap of addresses like "None./"
+        # and "Noneru/". A sitemap lists absolute URLs only, so without PUBLIC_URL it lists none.
+        # It stays, empty: Material's language switcher fetches it (a 404 is an error in the
+        # browser's console) and, finding no page in it, opens the other language's home page.
+        (target / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
+        (target / "sitemap.xml.gz").unlink(missing_ok=True)
     # Material's language switcher fetches sitemap.xml from the folder of the page's translation
     # (e.g. /docs/tr/methodology/sitemap.xml) to find where to go; the i18n plugin writes only the
     # root sitemap, which lists every language, so put a copy in every page folder. Static files
@@ -440,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         generate(args.db, args.work, args.i18n)
         build_site(args.work, args.site)
-    except DocsError as error:
+    except (DocsError, PublicUrlError) as error:
         print(f"docs failed: {error}; {args.site} was not changed", file=sys.stderr)
         return 1
     print(f"built {args.site}", file=sys.stderr)

@@ -13,6 +13,7 @@ import yaml
 from ots_data.catalog import FOLDER as CATALOG_FOLDER
 from ots_data.catalog import load as load_catalog
 from ots_data.project import ROOT
+from ots_data.public_url import PublicUrlError, absolute, public_url
 from ots_data.schema import Field, load_descriptor, load_resources
 
 DATABASE = "ots"
@@ -29,6 +30,41 @@ def column_description(field: Field) -> str:
     if field.type == "boolean":
         text += " 1 = true, 0 = false."
     return text
+
+
+# What crawlers may read: every page, but no arbitrary SQL (`?sql=` on the database or any of its
+# formats, as the first parameter or a later one) and none of Datasette's /-/ pages, except the
+# CSS and scripts a page needs to render (/-/static/, /-/static-plugins/). `*` is understood by the
+# large crawlers; /ots?sql= is also written plainly for those that read no wildcard. The Allow
+# lines come first: some parsers (Python's robotparser) apply the first rule that matches, the
+# large crawlers the longest, and in this order both read the same.
+ROBOTS_RULES = [
+    "User-agent: *",
+    "Allow: /-/static/",
+    "Allow: /-/static-plugins/",
+    "Disallow: /*?sql=",
+    "Disallow: /*&sql=",
+    "Disallow: /ots?sql=",
+    "Disallow: /-/",
+]
+# The sitemaps robots.txt names: the data's (plugins/discovery.py) and the docs' (MkDocs).
+SITEMAPS = ["/sitemap.xml", "/docs/sitemap.xml"]
+
+
+def robots_txt(base: str | None) -> str:
+    """/robots.txt, served by datasette-block-robots. A Sitemap line must be an absolute URL, so
+    the sitemaps are named only when PUBLIC_URL is set."""
+    lines = ROBOTS_RULES + ([""] + [f"Sitemap: {absolute(path, base)}" for path in SITEMAPS] if base else [])
+    return "\n".join(lines) + "\n"
+
+
+def plugin_settings(base: str | None) -> dict:
+    """The plugins' part of the metadata: robots.txt, and PUBLIC_URL for plugins/discovery.py
+    (the sitemap's and the JSON-LD's addresses)."""
+    settings = {"datasette-block-robots": {"literal": robots_txt(base)}}
+    if base:
+        settings["discovery"] = {"public_url": base}
+    return settings
 
 
 def build_metadata(root: Path = ROOT) -> dict:
@@ -64,6 +100,8 @@ def build_metadata(root: Path = ROOT) -> dict:
             if key in metadata:
                 table.setdefault(key, metadata[key])
     metadata["databases"][DATABASE].setdefault("description", f"Data package version {descriptor['version']}.")
+    # Operational, not descriptive: kept under `plugins`, which Datasette 1.0 moves to datasette.yaml.
+    metadata.setdefault("plugins", {}).update(plugin_settings(public_url()))
     return metadata
 
 
@@ -72,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "metadata.json")
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(build_metadata(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    try:
+        text = json.dumps(build_metadata(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    except PublicUrlError as error:
+        print(f"metadata failed: {error}", file=sys.stderr)
+        return 1
     tmp = args.out.with_suffix(".json.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(args.out)

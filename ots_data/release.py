@@ -30,10 +30,11 @@ from pathlib import Path
 import yaml
 
 from ots_data.project import ROOT
+from ots_data.public_url import PublicUrlError, is_loopback, public_url
 from ots_data.schema import load_descriptor
 
 PACKAGE = "ots-digital-diplomacy-data"
-EXTRA_FILES = ("CITATION.cff", "LICENSE-DATA.md")
+EXTRA_FILES = ("LICENSE-DATA.md",)  # copied as they are (CITATION.cff gets PUBLIC_URL: release_citation)
 
 
 class ReleaseError(RuntimeError):
@@ -117,11 +118,16 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def release_datapackage(descriptor: dict, created: str, folder: Path) -> dict:
-    """The schema as published: each resource with the size and SHA-256 of its file in `folder`
-    (frictionless checks both), and each enumeration also as Data Package v2 `categories`, the
-    values a reader's tool can offer, derived from the one list the schema keeps (`enum`)."""
-    package = dict(descriptor)
+def release_datapackage(descriptor: dict, created: str, folder: Path, base: str | None = None) -> dict:
+    """The schema as published: the homepage when there is a public address (PUBLIC_URL), each
+    resource with the size and SHA-256 of its file in `folder` (frictionless checks both), and
+    each enumeration also as Data Package v2 `categories`, the values a reader's tool can offer,
+    derived from the one list the schema keeps (`enum`)."""
+    package = {}
+    for key, value in descriptor.items():
+        package[key] = value
+        if key == "version" and base:
+            package["homepage"] = f"{base}/"  # PUBLIC_URL: where a reader finds the data and the docs
     package["created"] = f"{created}T00:00:00Z"
     package["resources"] = []
     for resource in descriptor["resources"]:
@@ -136,6 +142,41 @@ def release_datapackage(descriptor: dict, created: str, folder: Path) -> dict:
         resource["schema"] = {**resource["schema"], "fields": fields}
         package["resources"].append(resource)
     return package
+
+
+def release_citation(text: str, base: str | None) -> str:
+    """CITATION.cff as released: the project's, with `url` set to PUBLIC_URL when there is one
+    (written as a line after date-released, so the file keeps its comments and layout)."""
+    if not base:
+        return text
+    line = f'url: "{base}/"\n'
+    if re.search(r"^url:.*\n", text, re.M):
+        return re.sub(r"^url:.*\n", line, text, count=1, flags=re.M)
+    return re.sub(r"^(date-released:.*\n)", lambda m: m.group(1) + line, text, count=1, flags=re.M)
+
+
+# Any http(s) address in a file's text, to check that none of them is a loopback address.
+URL = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def loopback_addresses(text: str) -> list[str]:
+    return [url for url in URL.findall(text) if is_loopback(url)]
+
+
+def release_base() -> str | None:
+    """PUBLIC_URL for a release: refused when it is a loopback address, which no reader elsewhere
+    can open and which a published release could never take back."""
+    try:
+        base = public_url()
+    except PublicUrlError as error:
+        raise ReleaseError(str(error)) from None
+    if base and is_loopback(base):
+        raise ReleaseError(
+            f"PUBLIC_URL={base} is a loopback address: a release would carry it for good (0.1.0 and 0.2.0 "
+            "carry http://127.0.0.1:8001/). Set PUBLIC_URL to the address readers use, or leave it unset "
+            "to write no address"
+        )
+    return base
 
 
 def write_zip(folder: Path, names: list[str], target: Path, created: str, prefix: str) -> None:
@@ -155,6 +196,7 @@ def write_zip(folder: Path, names: list[str], target: Path, created: str, prefix
 
 
 def make_release(root: Path, db: Path, dist: Path) -> Path:
+    base = release_base()  # first: a loopback PUBLIC_URL is refused whatever else is ready
     descriptor = load_descriptor(root / "datapackage.yaml")
     version = descriptor["version"]
     final = dist / version
@@ -174,6 +216,16 @@ def make_release(root: Path, db: Path, dist: Path) -> Path:
         raise ReleaseError(f"CITATION.cff must say version {version}, date-released {created} before the release")
     if not db.exists():
         raise ReleaseError(f"{db} is missing: run `make build` first")
+    # The files' sizes and hashes are read from the project's files, which the release copies byte for byte.
+    package = release_datapackage(descriptor, created, root, base)
+    package_text = json.dumps(package, ensure_ascii=False, indent=2) + "\n"
+    citation_text = release_citation((root / "CITATION.cff").read_text(encoding="utf-8"), base)
+    for name, text in (("datapackage.json", package_text), ("CITATION.cff", citation_text)):
+        if loopback_addresses(text):
+            raise ReleaseError(
+                f"the release's {name} would name {', '.join(loopback_addresses(text))}, a loopback address "
+                "no reader elsewhere can open; remove it from the project's file"
+            )
     tmp = dist / f".{version}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -184,12 +236,11 @@ def make_release(root: Path, db: Path, dist: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / resource["path"], target)
             names.append(resource["path"])
-        package = release_datapackage(descriptor, created, tmp)
-        (tmp / "datapackage.json").write_text(
-            json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        (tmp / "datapackage.json").write_text(package_text, encoding="utf-8")
         shutil.copyfile(db, tmp / "ots.db")
         names += ["datapackage.json", "ots.db"]
+        (tmp / "CITATION.cff").write_text(citation_text, encoding="utf-8")
+        names.append("CITATION.cff")
         for name in EXTRA_FILES:
             shutil.copyfile(root / name, tmp / name)
             names.append(name)

@@ -58,6 +58,11 @@ async def source_label(datasette: Datasette, source_id: str | None) -> str | Non
     return f"{family} ({found['year']})" if found["year"] else family
 
 
+def stable_url(datasette: Datasette, request: Request, path: str) -> str:
+    base = (datasette.plugin_config("discovery") or {}).get("public_url")
+    return f"{base}{path}" if base else datasette.absolute_url(request, path)
+
+
 async def citation(datasette: Datasette, request: Request, table: str) -> RowCitation | None:
     dist = releases_folder(datasette)
     db = datasette.get_database(DATABASE)
@@ -77,7 +82,9 @@ async def citation(datasette: Datasette, request: Request, table: str) -> RowCit
         key_column=key_column,
         key=key,
         row=row,
-        stable_url=datasette.absolute_url(request, path),
+        # The public address (PUBLIC_URL, given to the discovery plugin) when the site has one,
+        # else the address the reader came to: a citation must name where others find the row.
+        stable_url=stable_url(datasette, request, path),
         shown_version=served_version(datasette.metadata("description", database=DATABASE)),
         locator=row.get("source_locator"),
         source=await source_label(datasette, row.get("source_id", ARTICLE)),

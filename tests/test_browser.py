@@ -43,6 +43,7 @@ PAGES = [
     ("datasette-follower-counts", "/ots/follower_counts", "en"),
     ("datasette-actors", "/ots/actors", "en"),
     ("datasette-table-1", "/ots/article_table_1", "en"),
+    ("datasette-copy-latex", "/ots/follower_counts.copyable?_table_format=latex", "en"),
 ]
 
 # axe rules that upstream templates still break, each with the reason it is not ours to fix.

@@ -41,6 +41,9 @@ SAME_AS_MAKE_SERVE = {
     "the docs home in Russian": "/docs/ru/",
     "a release file": f"/downloads/{RELEASE}/data/actors.csv",
     "a release's SHA256SUMS": f"/downloads/{RELEASE}/SHA256SUMS",
+    "robots.txt": "/robots.txt",
+    "the sitemap": "/sitemap.xml",
+    "a table copied as LaTeX": "/ots/follower_counts.copyable?_table_format=latex",
 }
 
 

@@ -1,0 +1,167 @@
+"""What search engines and dataset search need from the data pages: /sitemap.xml, and the
+schema.org Dataset (JSON-LD) on the front page and on the table pages.
+
+/sitemap.xml lists the front page, and the table page and every row page of each table a reader
+cites (SITEMAP_TABLES), read from the database. A sitemap must list absolute URLs: they are under
+PUBLIC_URL (the metadata's `plugins.discovery.public_url`, written by ots_data/metadata.py), or,
+when it is unset, under the address the request came to. /robots.txt (datasette-block-robots,
+configured by ots_data/metadata.py) names this sitemap and the docs' when PUBLIC_URL is set.
+Written here rather than with datasette-sitemap 1.0: that plugin adds a Sitemap line to robots.txt
+whether or not an address is configured (the loopback one, on `make serve`), takes its paths from
+SQL (Datasette's tilde-encoding of keys would have to be written in SQL) and writes <loc> without
+XML escaping.
+
+The Dataset is built by ots_data/json_ld.py, the same function as the docs' home pages use, and
+given to the templates as `dataset_json_ld` (a whole <script> element). templates/index.html writes
+it in its <head>. Datasette 0.65's table.html has no template block a plugin can fill and no
+hook writes a <script type="application/ld+json">; copying table.html into templates/ would fork
+it (plugins/column_descriptions.py explains the same choice), so the loader below inserts the one
+line `{{ dataset_json_ld }}` at the top of the installed table.html's extra_head block, which
+renders nothing on pages without it (other databases, or without this plugin).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import datasette
+import jinja2
+from datasette import hookimpl
+from datasette.app import Datasette
+from datasette.utils import path_from_row_pks
+from datasette.utils.asgi import Request, Response
+from markupsafe import Markup
+
+from ots_data import json_ld
+from ots_data.project import ROOT
+from ots_data.schema import load_descriptor
+
+DATABASE = "ots"
+# The tables whose rows readers cite (each row page is a figure, a commitment, an erratum...).
+SITEMAP_TABLES = ["follower_counts", "survey_figures", "commitments", "errata", "events", "actors", "accounts"]
+# The sitemap protocol's limit on URLs in one file; past it a sitemap index is needed. The data
+# holds a few hundred rows; tests/test_discovery.py compares the sitemap with every row, so it
+# fails before a row page goes missing. The limit also bounds each query (rounds grow the tables).
+SITEMAP_LIMIT = 50_000
+
+DATASETTES_TABLE_HTML = Path(datasette.__file__).parent / "templates" / "table.html"
+EXTRA_HEAD = "{% block extra_head %}\n{{- super() -}}\n"
+WITH_JSON_LD = EXTRA_HEAD + "{{ dataset_json_ld }}\n"
+
+
+def public_url(datasette: Datasette) -> str | None:
+    return (datasette.plugin_config("discovery") or {}).get("public_url")
+
+
+# ------------------------------------------------------------------ the Dataset (JSON-LD)
+
+
+def newest_release(datasette: Datasette) -> dict | None:
+    """The newest release in the releases folder this Datasette serves at /downloads/."""
+    folder = dict(datasette.static_mounts).get("downloads")
+    index = Path(folder) / "releases.json" if folder else None
+    if not index or not index.exists():
+        return None
+    releases = json.loads(index.read_text(encoding="utf-8"))["releases"]
+    return releases[-1] if releases else None
+
+
+async def dataset_script(datasette: Datasette) -> Markup:
+    """The <script type="application/ld+json"> of the Dataset, worked out once per process: the
+    database is immutable, and a new release or build restarts the server."""
+    script = getattr(datasette, "_ots_dataset_json_ld", None)
+    if script is None:
+        facts = await datasette.get_database(DATABASE).execute_fn(json_ld.facts)
+        data = json_ld.dataset(
+            load_descriptor(ROOT / "datapackage.yaml"),
+            facts,
+            newest_release(datasette),
+            public_url(datasette),
+            datasette.urls.instance(),
+        )
+        script = Markup('<script type="application/ld+json">\n{}\n</script>').format(Markup(json_ld.script_text(data)))
+        datasette._ots_dataset_json_ld = script
+    return script
+
+
+@hookimpl
+def extra_template_vars(
+    template: str, database: str | None, datasette: Datasette
+) -> Callable[[], Awaitable[dict]] | None:
+    if DATABASE not in datasette.databases or not (
+        template == "index.html" or (template == "table.html" and database == DATABASE)
+    ):
+        return None
+
+    async def variables() -> dict:
+        return {"dataset_json_ld": await dataset_script(datasette)}
+
+    return variables
+
+
+class DatasetJsonLdInTableHtml(jinja2.BaseLoader):
+    """A loader that answers as `loader` does, except for Datasette's own table.html, whose
+    extra_head block begins with the Dataset (when the block is there exactly once)."""
+
+    def __init__(self, loader: jinja2.BaseLoader) -> None:
+        self.loader = loader
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable | None]:
+        source, filename, uptodate = self.loader.get_source(environment, template)
+        if (
+            template == "table.html"
+            and filename is not None
+            and os.path.realpath(filename) == os.path.realpath(DATASETTES_TABLE_HTML)
+            and source.count(EXTRA_HEAD) == 1
+        ):
+            source = source.replace(EXTRA_HEAD, WITH_JSON_LD, 1)
+        return source, filename, uptodate
+
+    def list_templates(self) -> list[str]:
+        return self.loader.list_templates()
+
+
+# First, like plugins/column_descriptions.py: the loader of plugins/read_templates_once.py, which
+# remembers missing templates, then wraps this one too.
+@hookimpl(tryfirst=True)
+def prepare_jinja2_environment(env: jinja2.Environment, datasette: object) -> None:
+    if not isinstance(env.loader, DatasetJsonLdInTableHtml):
+        env.loader = DatasetJsonLdInTableHtml(env.loader)
+
+
+# ------------------------------------------------------------------ /sitemap.xml
+
+
+async def sitemap_paths(datasette: Datasette) -> list[str]:
+    """The front page, then each cited table's page and its rows' pages, in key order."""
+    db = datasette.get_database(DATABASE)
+    paths = [datasette.urls.instance()]
+    for table in SITEMAP_TABLES:
+        paths.append(datasette.urls.table(DATABASE, table))
+        pks = await db.primary_keys(table)
+        use_rowid = not pks
+        keys = ", ".join(f"[{pk}]" for pk in pks) if pks else "rowid"
+        for row in await db.execute(f"select {keys} from [{table}] order by {keys} limit {SITEMAP_LIMIT}"):
+            paths.append(datasette.urls.row(DATABASE, table, path_from_row_pks(row, pks, use_rowid)))
+    return paths
+
+
+async def sitemap_xml(datasette: Datasette, request: Request) -> Response:
+    if DATABASE not in datasette.databases:
+        return Response.text("Not found", status=404)
+    base = public_url(datasette)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in (await sitemap_paths(datasette))[:SITEMAP_LIMIT]:
+        url = f"{base}{path}" if base else datasette.absolute_url(request, path)
+        lines.append(f"<url><loc>{escape(url)}</loc></url>")
+    lines.append("</urlset>")
+    return Response("\n".join(lines) + "\n", content_type="application/xml; charset=utf-8")
+
+
+@hookimpl
+def register_routes() -> list:
+    return [(r"^/sitemap\.xml$", sitemap_xml)]
