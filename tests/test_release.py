@@ -305,6 +305,12 @@ def test_citation_cff_is_valid_against_the_cff_schema():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_citation_cff_and_the_data_package_name_the_same_keywords():
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    package = yaml.safe_load((ROOT / "datapackage.yaml").read_text(encoding="utf-8"))
+    assert citation["keywords"] == package["keywords"], (citation["keywords"], package["keywords"])
+
+
 def test_citation_cff_is_a_dataset_that_references_the_article():
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     assert citation["type"] == "dataset"
