@@ -57,8 +57,9 @@ class Chart:
     width: int
     height: int
     # What the caption states about this chart's figures (their date, how many are shown): filled
-    # into the {{ placeholders }} of its caption in docs/i18n/strings.yml.
-    facts: dict[str, str] = field(default_factory=dict)
+    # into the {{ placeholders }} of its caption in docs/i18n/strings.yml. Counts are ints, written
+    # in each page's language by the docs step; the chart's own labels and alt text are English.
+    facts: dict[str, str | int] = field(default_factory=dict)
 
 
 def short(text: str, limit: int) -> str:
@@ -335,7 +336,8 @@ def change(db: sqlite3.Connection, folder: Path) -> Chart | None:
         f"{rows[0][0]}) to {rows[-1][5]}% ({rows[-1][2]}, {rows[-1][0]})."
     )
     width, height = save(fig, folder / "change.svg", "Change since the previous round", alt)
-    facts = {"observed_on": observed_on, "previous_on": previous_on, "shown": f"{len(rows):,}", "total": f"{total:,}"}
+    # Counts stay numbers: the docs write them as each page's language does (docs.number).
+    facts = {"observed_on": observed_on, "previous_on": previous_on, "shown": len(rows), "total": total}
     return Chart("change", alt, sql_url(CHANGE_SQL), width, height, facts)
 
 

@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 import jinja2
 import yaml
+from babel.numbers import format_decimal
 
 from ots_data import charts, feed
 from ots_data.catalog import load as load_catalog
@@ -94,20 +95,44 @@ class DocsError(RuntimeError):
     pass
 
 
-def stats(db: sqlite3.Connection, version: str, dist: Path = ROOT / "dist", root: Path = ROOT) -> dict[str, str]:
-    """The figures the pages fill in. While a version is being prepared (CHANGELOG.md: Unreleased),
-    the pages cite the newest published release, the one a reader can download."""
+def stats(
+    db: sqlite3.Connection, version: str, dist: Path = ROOT / "dist", root: Path = ROOT, lang: str = "en"
+) -> dict[str, str]:
+    """The figures the pages fill in, written as `lang` writes numbers (see number()). While a
+    version is being prepared (CHANGELOG.md: Unreleased), the pages cite the newest published
+    release, the one a reader can download."""
+    return localised(stat_values(db, version, dist, root), lang)
+
+
+def stat_values(db: sqlite3.Connection, version: str, dist: Path = ROOT / "dist", root: Path = ROOT) -> dict:
+    """The figures of stats(), counts as numbers: read once, written in each language."""
     release_date, _ = changelog_entry(version, root)
     if release_date is None:
         newest = published(dist)[-1]
         cited_version, release_date = newest["version"], newest["date"]
     else:
         cited_version = version
-    values = {"version": version, "cited_version": cited_version, "release_year": release_date[:4]}
+    values: dict[str, str | int] = {
+        "version": version,
+        "cited_version": cited_version,
+        "release_year": release_date[:4],
+    }
     for name, sql in STATS.items():
         value = db.execute(sql).fetchone()[0]
-        values[name] = f"{value:,}" if isinstance(value, int) else str(value)
+        values[name] = value if isinstance(value, int) else str(value)
     return values
+
+
+def number(value: int | float, lang: str) -> str:
+    """A figure the site states (a count, not a printed form), as the page's language writes it:
+    1,061 and 4.6 in English; 1.061 and 4,6 in Turkish; 1 061 (a no-break space) and 4,6 in Russian.
+    Babel's CLDR data (Babel comes with MkDocs Material, pinned in requirements.txt). What the
+    article prints (count_as_printed, "4,279K") is text and never passes here."""
+    return format_decimal(value, locale=lang)
+
+
+def localised(values: dict, lang: str) -> dict[str, str]:
+    return {name: number(value, lang) if isinstance(value, int) else value for name, value in values.items()}
 
 
 def fill_placeholders(text: str, values: dict[str, str], where: str) -> str:
@@ -138,6 +163,7 @@ def templates() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["esc"] = esc
+    env.filters["number"] = number
     env.filters["path_segment"] = lambda value: quote(value, safe="")
     return env
 
@@ -230,7 +256,8 @@ class Site:
             """The chart's caption with what it states about this chart's figures (chart.facts)
             filled in; the placeholders of the whole site ({{ as_of }}) are filled in later."""
             text = self.t(f"chart_{chart.name}_caption", lang)
-            return PLACEHOLDER.sub(lambda m: chart.facts.get(m.group(1), m.group(0)), text)
+            facts = localised(chart.facts, lang)
+            return PLACEHOLDER.sub(lambda m: facts.get(m.group(1), m.group(0)), text)
 
         self.page("charts", lang, charts=made, caption=caption)
 
@@ -266,7 +293,7 @@ def downloads_page(out: Path, descriptor: dict, dist: Path) -> None:
     releases = json.loads(index.read_text(encoding="utf-8"))["releases"] if index.exists() else []
     base = public_url()
     newest_first = [(release, citations(release, descriptor, base)) for release in reversed(releases)]
-    (out / "downloads.md").write_text(render("downloads.md.j2", releases=newest_first), encoding="utf-8")
+    (out / "downloads.md").write_text(render("downloads.md.j2", releases=newest_first, lang="en"), encoding="utf-8")
 
 
 def performance_page(out: Path, reports: Path) -> None:
@@ -325,7 +352,8 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     descriptor = load_descriptor(ROOT / "datapackage.yaml")
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     db.row_factory = sqlite3.Row
-    values = stats(db, descriptor["version"], dist)
+    counted = stat_values(db, descriptor["version"], dist)
+    values = {lang: localised(counted, lang) for lang in LANGUAGES}
     db_facts = facts(db)
     releases = published(dist)
     newest = releases[-1] if releases else None
@@ -342,8 +370,10 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
         site.charts_page(lang, made)
     for page in sorted(out.rglob("*.md")):
         where = str(page.relative_to(out))
-        text = fill_placeholders(page.read_text(encoding="utf-8"), values, where)
         lang = page.name.split(".")[-2] if page.name.count(".") == 2 else "en"
+        if lang not in values:
+            raise DocsError(f"{where}: {lang!r} is not a language of the site ({', '.join(LANGUAGES)})")
+        text = fill_placeholders(page.read_text(encoding="utf-8"), values[lang], where)
         text = text.replace("<!-- JSON-LD -->", json_ld(descriptor, db_facts, newest, lang))
         page.write_text(text, encoding="utf-8")
     db.close()

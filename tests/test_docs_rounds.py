@@ -190,7 +190,7 @@ def test_change_chart_draws_only_the_largest_changes_and_says_so(rounds, tmp_pat
     bars = [t for t in drawn if "(since " in t]
     expected = sorted(f"{label(r)} (since {r['previous_on']})" for r in largest)
     assert sorted(bars) == expected, show(sorted(set(bars) ^ set(expected)))
-    assert chart.facts["shown"] == "3" and chart.facts["total"] == str(len(SECOND)), chart.facts
+    assert chart.facts["shown"] == 3 and chart.facts["total"] == len(SECOND), chart.facts
     assert f"the 3 largest changes, up or down, of the {len(SECOND)} accounts" in desc, desc
 
 
