@@ -6,8 +6,9 @@
 
 No figure is typed by hand: hand-written pages say {{ n_accounts }} and this step fills in the
 value from the database. Pages that list data (errata, Vision 2040, survey figures, data
-dictionary, charts) are generated here in English, Turkish and Russian, with the UI strings and
-translations in docs/i18n/. This module gathers what each page says; how it looks is in the Jinja2
+dictionary, charts, downloads) are generated here in English, Turkish and Russian, with the UI
+strings, translations and the glossary of terms in docs/i18n/; pages a Turkish or Russian reader
+gets wholly or partly in English are marked so (glossary.yml). This module gathers what each page says; how it looks is in the Jinja2
 templates in ots_data/docs_templates/, one per page. Text from the data is HTML-escaped (the `esc`
 filter), never interpreted. The site is built into a temporary folder and swapped in only when
 MkDocs succeeded.
@@ -383,9 +384,9 @@ def with_glossary_strings(strings: dict, glossary: dict) -> dict:
     return merged
 
 
-def language_notice(glossary: dict, lang: str, text: str) -> str:
+def language_notice(glossary: dict, lang: str, text: str, title: str = "notice_title") -> str:
     """A Markdown admonition of class `language-note`: the mark of a page (or part) in English."""
-    return f'!!! language-note "{glossary["notice_title"][lang]}"\n    {text}\n\n'
+    return f'!!! language-note "{glossary[title][lang]}"\n    {text}\n\n'
 
 
 def with_notice(page: str, notice: str, where: str) -> str:
@@ -409,7 +410,7 @@ def mark_english_pages(out: Path, glossary: dict) -> None:
             translated.write_text(with_notice(english.read_text(encoding="utf-8"), notice, english.name), "utf-8")
         for name, texts in glossary["partly_english"].items():
             page = out / f"{name}.{lang}.md"
-            notice = language_notice(glossary, lang, texts[lang])
+            notice = language_notice(glossary, lang, texts[lang], "partly_title")
             page.write_text(with_notice(page.read_text(encoding="utf-8"), notice, page.name), "utf-8")
 
 
