@@ -8,10 +8,10 @@ No figure is typed by hand: hand-written pages say {{ n_accounts }} and this ste
 value from the database. Pages that list data (errata, Vision 2040, survey figures, data
 dictionary, charts, downloads) are generated here in English, Turkish and Russian, with the UI
 strings, translations and the glossary of terms in docs/i18n/; pages a Turkish or Russian reader
-gets wholly or partly in English are marked so (glossary.yml). This module gathers what each page says; how it looks is in the Jinja2
-templates in ots_data/docs_templates/, one per page. Text from the data is HTML-escaped (the `esc`
-filter), never interpreted. The site is built into a temporary folder and swapped in only when
-MkDocs succeeded.
+gets wholly or partly in English are marked so (glossary.yml). This module gathers what each page
+says; how it looks is in the Jinja2 templates in ots_data/docs_templates/, one per page. Text
+from the data is HTML-escaped (the `esc` filter), never interpreted. The site is built into a
+temporary folder and swapped in only when MkDocs succeeded.
 """
 
 from __future__ import annotations
