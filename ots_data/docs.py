@@ -6,11 +6,12 @@
 
 No figure is typed by hand: hand-written pages say {{ n_accounts }} and this step fills in the
 value from the database. Pages that list data (errata, Vision 2040, survey figures, data
-dictionary, charts) are generated here in English, Turkish and Russian, with the UI strings and
-translations in docs/i18n/. This module gathers what each page says; how it looks is in the Jinja2
-templates in ots_data/docs_templates/, one per page. Text from the data is HTML-escaped (the `esc`
-filter), never interpreted. The site is built into a temporary folder and swapped in only when
-MkDocs succeeded.
+dictionary, charts, downloads) are generated here in English, Turkish and Russian, with the UI
+strings, translations and the glossary of terms in docs/i18n/; pages a Turkish or Russian reader
+gets wholly or partly in English are marked so (glossary.yml). This module gathers what each page
+says; how it looks is in the Jinja2 templates in ots_data/docs_templates/, one per page. Text
+from the data is HTML-escaped (the `esc` filter), never interpreted. The site is built into a
+temporary folder and swapped in only when MkDocs succeeded.
 """
 
 from __future__ import annotations
@@ -180,15 +181,19 @@ def suffix(lang: str) -> str:
     return "" if lang == "en" else f".{lang}"
 
 
+def ui_string(strings: dict, key: str, lang: str) -> str:
+    try:
+        return strings[key][lang]
+    except KeyError as error:
+        raise DocsError(f"docs/i18n/strings.yml: no {lang!r} text for {key!r}") from error
+
+
 class Site:
     def __init__(self, db: sqlite3.Connection, out: Path, strings: dict, translations: dict) -> None:
         self.db, self.out, self.strings, self.translations = db, out, strings, translations
 
     def t(self, key: str, lang: str) -> str:
-        try:
-            return self.strings[key][lang]
-        except KeyError as error:
-            raise DocsError(f"docs/i18n/strings.yml: no {lang!r} text for {key!r}") from error
+        return ui_string(self.strings, key, lang)
 
     def write(self, name: str, lang: str, text: str) -> None:
         (self.out / f"{name}{suffix(lang)}.md").write_text(text, encoding="utf-8")
@@ -214,7 +219,23 @@ class Site:
                 field = catalog.describing_field(relation, column, ROOT / "datapackage.yaml")
                 described.append((column, relation.columns.get(column) or (field.description if field else "")))
             relations.append((relation, described))
-        self.page("data-dictionary", lang, resources=load_resources(ROOT / "datapackage.yaml"), relations=relations)
+        self.page(
+            "data-dictionary",
+            lang,
+            resources=load_resources(ROOT / "datapackage.yaml"),
+            relations=relations,
+            describe=partial(self.schema_description, lang=lang),
+        )
+
+    def schema_description(self, key: str, english: str, lang: str) -> str:
+        """The description of a table (key `table`) or column (`table.column`) in this language:
+        the schema's own in English, docs/i18n/schema.yml's in Turkish and Russian."""
+        if lang == "en":
+            return english
+        text = self.translations["schema"].get(key, {}).get(lang)
+        if not text:
+            raise DocsError(f"docs/i18n/schema.yml: no {lang!r} description for {key}")
+        return text
 
     def errata(self, lang: str) -> None:
         summaries = self.translations["errata"]
@@ -288,12 +309,15 @@ def citations(release: dict, descriptor: dict, base: str | None) -> dict[str, st
     }
 
 
-def downloads_page(out: Path, descriptor: dict, dist: Path) -> None:
+def downloads_page(out: Path, descriptor: dict, dist: Path, strings: dict) -> None:
+    """docs/downloads{.tr,.ru}.md; the UI strings are strings.yml's downloads_* keys."""
     index = dist / "releases.json"
     releases = json.loads(index.read_text(encoding="utf-8"))["releases"] if index.exists() else []
     base = public_url()
     newest_first = [(release, citations(release, descriptor, base)) for release in reversed(releases)]
-    (out / "downloads.md").write_text(render("downloads.md.j2", releases=newest_first, lang="en"), encoding="utf-8")
+    for lang in LANGUAGES:
+        text = render("downloads.md.j2", releases=newest_first, t=partial(ui_string, strings, lang=lang), lang=lang)
+        (out / f"downloads{suffix(lang)}.md").write_text(text, encoding="utf-8")
 
 
 def performance_page(out: Path, reports: Path) -> None:
@@ -340,14 +364,67 @@ def json_ld(descriptor: dict, db_facts: dict, release: dict | None, lang: str) -
     return render("json-ld.html.j2", text=script_text(data))
 
 
+# ---------------------------------------------------------------------- glossary and page marking
+# docs/i18n/glossary.yml holds the one rendering of each term in each language (see its header):
+# it supplies some UI strings, and it lists the pages a Turkish or Russian reader gets in English
+# (marked at the top of the page and in the menu) or partly in English (a notice says which part).
+
+
+def load_glossary(i18n: Path) -> dict:
+    return yaml.safe_load((i18n / "glossary.yml").read_text(encoding="utf-8"))
+
+
+def with_glossary_strings(strings: dict, glossary: dict) -> dict:
+    """strings.yml, plus the keys the glossary's terms supply (`strings:`); a key in both is an error."""
+    merged = dict(strings)
+    for name, term in glossary["terms"].items():
+        for key in term.get("strings", []):
+            if key in strings:
+                raise DocsError(f"docs/i18n/strings.yml: {key!r} comes from glossary.yml (term {name!r}); remove it")
+            merged[key] = {lang: term[lang] for lang in LANGUAGES}
+    return merged
+
+
+def language_notice(glossary: dict, lang: str, text: str, title: str = "notice_title") -> str:
+    """A Markdown admonition of class `language-note`: the mark of a page (or part) in English."""
+    return f'!!! language-note "{glossary[title][lang]}"\n    {text}\n\n'
+
+
+def with_notice(page: str, notice: str, where: str) -> str:
+    """The page with the notice right under its title (its first line that starts with '# ')."""
+    lines = page.split("\n")
+    for number, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join([*lines[: number + 1], "", notice.rstrip("\n"), *lines[number + 1 :]])
+    raise DocsError(f"{where}: no '# title' line to put the language notice under")
+
+
+def mark_english_pages(out: Path, glossary: dict) -> None:
+    """For Turkish and Russian: an English-only page gets a copy with the notice on top (MkDocs would
+    otherwise serve the English page unmarked); a partly English page gets the notice on top."""
+    for lang in LANGUAGES[1:]:
+        for name in glossary["english_only"]:
+            english, translated = out / f"{name}.md", out / f"{name}.{lang}.md"
+            if translated.exists():
+                raise DocsError(f"{translated.name} exists, but glossary.yml lists {name} as English only")
+            notice = language_notice(glossary, lang, glossary["english_notice"][lang])
+            translated.write_text(with_notice(english.read_text(encoding="utf-8"), notice, english.name), "utf-8")
+        for name, texts in glossary["partly_english"].items():
+            page = out / f"{name}.{lang}.md"
+            notice = language_notice(glossary, lang, texts[lang], "partly_title")
+            page.write_text(with_notice(page.read_text(encoding="utf-8"), notice, page.name), "utf-8")
+
+
 def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist: Path = ROOT / "dist") -> None:
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(ROOT / "docs", out, ignore=shutil.ignore_patterns("i18n", "reports"))
-    strings = yaml.safe_load((i18n / "strings.yml").read_text(encoding="utf-8"))
+    glossary = load_glossary(i18n)
+    strings = with_glossary_strings(yaml.safe_load((i18n / "strings.yml").read_text(encoding="utf-8")), glossary)
     translations = {
         "commitments": yaml.safe_load((i18n / "commitments.yml").read_text(encoding="utf-8")),
         "errata": yaml.safe_load((i18n / "errata.yml").read_text(encoding="utf-8")),
+        "schema": yaml.safe_load((i18n / "schema.yml").read_text(encoding="utf-8")),
     }
     descriptor = load_descriptor(ROOT / "datapackage.yaml")
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
@@ -359,7 +436,7 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     newest = releases[-1] if releases else None
     site = Site(db, out, strings, translations)
     made = charts.make_all(db, out / "assets" / "charts")
-    downloads_page(out, descriptor, dist)
+    downloads_page(out, descriptor, dist, strings)
     feed.write(out, dist, descriptor, public_url() or "..")
     performance_page(out, ROOT / "docs" / "reports")
     for lang in LANGUAGES:
@@ -368,6 +445,7 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
         site.vision(lang)
         site.survey(lang)
         site.charts_page(lang, made)
+    mark_english_pages(out, glossary)
     for page in sorted(out.rglob("*.md")):
         where = str(page.relative_to(out))
         lang = page.name.split(".")[-2] if page.name.count(".") == 2 else "en"
@@ -379,12 +457,20 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     db.close()
 
 
+class MkDocsConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml safely: the Python objects it names for MkDocs (the slugify function of
+    the table of contents) are read as None, never imported or called here."""
+
+
+MkDocsConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
 def switcher_links() -> str:
     """The language switcher's links for a site without a site_url. The i18n plugin takes their
     path from site_url, and without one links the home pages to /tr/ and /ru/ (the host's root,
     where Datasette is), not /docs/tr/: so they are given as it would make them from a site_url
     whose path is /docs/, where every serving of the docs puts them."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=MkDocsConfigLoader)
     (i18n,) = [p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p]
     links = [
         {
