@@ -161,18 +161,44 @@ def changed_rows(table: str, release: str) -> dict[str, list[str]]:
     }
 
 
-def test_a_row_that_differs_from_the_cited_release_names_the_columns_that_differ(get):
-    releases = published(DIST)
-    newest = releases[-1]["version"] if releases else pytest.skip("no published release")
-    changed = [(t, key, columns) for t in CITED_TABLES for key, columns in changed_rows(t, newest).items()]
-    if not changed:
-        pytest.skip(f"no row of the cited tables differs from {newest}")
-    wrong = []
-    for table, key, columns in changed:
-        plain = Block(get(f"/ots/{table}/{key}").text).plain
-        if f"In {newest} this row differs in: {', '.join(columns)}." not in plain:
-            wrong.append((table, key, columns, plain[:300]))
-    assert not wrong, "(table, row, columns that differ, what the block says):\n" + show(wrong)
+@pytest.fixture
+def dist_with_a_changed_row(tmp_path) -> tuple[Path, str, str]:
+    """A releases folder with one release, an older version than the one served (the newest
+    release's files under the name 0.0.1), in which the first erratum's `record` and `status`
+    differ from data/ (in its CSV and its database): a row that changed since the cited release,
+    whatever the state of the real releases."""
+    newest, older = published(DIST)[-1], "0.0.1"
+    dist = tmp_path / "dist"
+    shutil.copytree(DIST / newest["version"], dist / older)
+    release = {**newest, "version": older, "path": f"/downloads/{older}/"}
+    (dist / "releases.json").write_text(json.dumps({"releases": [release]}), encoding="utf-8")
+    key = first_row("errata")["erratum_id"]
+    path = dist / older / "data" / "errata.csv"
+    rows = read_csv(path)
+    for row in rows:
+        if row["erratum_id"] == key:
+            row["record"] = "An older record."
+            row["status"] = "confirmed" if row["status"] == "unverified" else "unverified"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    conn = sqlite3.connect(dist / older / "ots.db")
+    conn.execute(
+        "update errata set record = 'An older record.', "
+        "status = case status when 'unverified' then 'confirmed' else 'unverified' end where erratum_id = ?",
+        [key],
+    )
+    conn.commit()
+    conn.close()
+    return dist, older, key
+
+
+def test_a_row_that_differs_from_the_cited_release_names_the_columns_that_differ(fresh_db, dist_with_a_changed_row):
+    dist, version, key = dist_with_a_changed_row
+    mounts = [(prefix, str(dist if prefix == "downloads" else folder)) for prefix, folder in STATIC_MOUNTS.items()]
+    plain = Block(datasette_fetcher(fresh_db, static_mounts=mounts)(f"/ots/errata/{key}").text).plain
+    assert f"In {version} this row differs in: record, status." in plain, plain[:800]
 
 
 def test_an_unchanged_row_is_said_to_be_the_same_as_in_the_cited_release(get):
