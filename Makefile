@@ -24,6 +24,8 @@ BIN := $(VENV)/bin
 SETUP := $(VENV)/.installed
 
 DATA := datapackage.yaml $(wildcard data/*.csv data/raw/*.csv)
+# The Turkish and Russian texts the search index holds for errata and commitments (ots_data/build.py).
+TRANSLATED := docs/i18n/errata.yml docs/i18n/commitments.yml
 DB := build/ots.db
 METADATA := build/metadata.json
 INSPECT := build/inspect.json
@@ -94,7 +96,7 @@ $(PUBLIC_URL_STAMP): FORCE
 
 FORCE:
 
-$(DB): $(SETUP) $(DATA) $(BUILD_CODE)
+$(DB): $(SETUP) $(DATA) $(TRANSLATED) $(BUILD_CODE)
 	$(PY) scripts/build.py --db $@
 
 $(METADATA): $(SETUP) metadata.yml datapackage.yaml $(METADATA_CODE) $(PUBLIC_URL_STAMP)

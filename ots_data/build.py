@@ -22,9 +22,11 @@ import tempfile
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import sqlite_utils
+import yaml
 
 from ots_data import rules, staging, validate
 from ots_data.catalog import load as load_catalog
@@ -46,6 +48,25 @@ def fold(text: str) -> str:
     """Lower-case ASCII-ish form of text: Çavuşoğlu -> cavusoglu, Kırgızistan -> kirgizistan."""
     text = unicodedata.normalize("NFKD", text.translate(FOLD_FIRST))
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
+# The Turkish and Russian pages summarise each erratum and state each commitment in their own
+# words (docs/i18n/). Their text goes into the row's search text, so that a reader who searches
+# the data as the page writes (Сердар Бердымухамедов, Hacıyev, "Зелёная книга") finds the row.
+TRANSLATED = {"errata": "docs/i18n/errata.yml", "commitments": "docs/i18n/commitments.yml"}
+
+
+def translation_files(root: Path) -> dict[str, dict]:
+    return {
+        table: yaml.safe_load((root / path).read_text(encoding="utf-8")) if (root / path).exists() else {}
+        for table, path in TRANSLATED.items()
+    }
+
+
+def translations_of(files: dict[str, dict], table: str, key: str) -> str:
+    """The Turkish and Russian text of a row (registered in SQLite as translations_of(table, key))."""
+    entry = files.get(table, {}).get(key) or {}
+    return " ".join(entry.get(lang, "") for lang in ("tr", "ru")).strip()
 
 
 def build_search(db: sqlite_utils.Database, sources: dict[str, str]) -> None:
@@ -165,6 +186,8 @@ def build(root: Path, target: Path, progress: Callable[[str], None] | None = Non
         db.conn.create_function(
             "_concat_ws", -1, lambda sep, *parts: sep.join(str(p) for p in parts if p is not None), deterministic=True
         )
+        files = translation_files(root)
+        db.conn.create_function("translations_of", 2, partial(translations_of, files), deterministic=True)
         catalog = load_catalog()
         say("indexing")
         for table, indexes in catalog.indexes.items():

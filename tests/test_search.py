@@ -3,8 +3,11 @@ through Datasette's own search box and the search-everything query."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from conftest import datasette_fetcher
+import yaml
+from conftest import ROOT, datasette_fetcher, show
 
 from ots_data.build import fold
 
@@ -82,3 +85,38 @@ def test_search_finds_nothing_for_an_absent_word(get):
 )
 def test_fold_gives_plain_lower_case_letters(text, folded):
     assert fold(text) == folded
+
+
+def distinctive_words(text: str, script: str) -> list[str]:
+    """The two longest words of a translated text in the reader's script: Cyrillic letters for
+    Russian, the letters only Turkish spells (ç ğ ı ö ş ü İ) for Turkish."""
+    letters = r"[А-Яа-яЁё]" if script == "ru" else r"[çğıöşüÇĞİÖŞÜ]"
+    words = {w for w in re.findall(r"[\wçğıöşüÇĞİÖŞÜ]+", text) if re.search(letters, w)}
+    return sorted(words, key=lambda w: (-len(w), w))[:2]
+
+
+TRANSLATED = {"errata": "erratum_id", "commitments": "commitment_id"}
+
+
+@pytest.mark.parametrize("table", TRANSLATED)
+@pytest.mark.parametrize("lang", ["tr", "ru"])
+def test_a_row_is_found_by_the_words_its_translation_uses(get, table, lang):
+    """Each erratum and commitment is found by the words of its Turkish and Russian text
+    (docs/i18n/), as a reader who read the page in that language would type them."""
+    texts = yaml.safe_load((ROOT / f"docs/i18n/{table}.yml").read_text(encoding="utf-8"))
+    missed = []
+    for key, entry in texts.items():
+        for word in distinctive_words(entry[lang], lang):
+            rows = get(f"/ots/{table}.json", _search=word, _shape="array", _size="max").json()
+            if key not in [r[TRANSLATED[table]] for r in rows]:
+                missed.append((key, word))
+    assert not missed, show(missed)
+
+
+def test_a_person_the_russian_errata_name_is_found_in_cyrillic(get):
+    """Serdar Berdimuhamedov is no actor of the dataset: the Russian summary of the erratum
+    that names him is what a reader searching "Сердар" finds."""
+    found = [
+        (r["table_name"], r["row_id"]) for r in get("/ots/search_everything.json", q="Сердар", _shape="array").json()
+    ]
+    assert ("errata", "berdimuhamedov-office-table-1") in found, found
