@@ -22,7 +22,7 @@ from pathlib import Path
 from ots_data.release import published
 
 # The sentence ots_data/metadata.py writes as the database's description ("Data package version
-# 0.3.0."); plugins/landing_page.py reads the version shown on `/` from it the same way.
+# 0.3.0."): the version a page shows. Row citations and the landing page (`/`) read it here.
 VERSION_IN_DESCRIPTION = re.compile(r"Data package version (?P<version>[0-9][^\s]*?)\.?$")
 
 

@@ -13,14 +13,14 @@ other table and view of the database is.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Awaitable, Callable
 
 from datasette import hookimpl
 from datasette.app import Datasette
 
+from ots_data.citation import served_version
+
 DATABASE = "ots"
-VERSION = re.compile(r"Data package version (?P<version>[0-9][^\s]*?)\.?$")
 
 # The main entry points, in reading order: (what it is, table or query, its name, extra query string, note).
 ENTRY_POINTS = [
@@ -72,8 +72,6 @@ async def landing(datasette: Datasette) -> dict:
     db = datasette.get_database(DATABASE)
     dates = [row[0] for row in await db.execute("select distinct updated_on from article_tables order by updated_on")]
     counts = await db.table_counts(limit=50)
-    description = datasette.metadata("description", database=DATABASE) or ""
-    match = VERSION.search(description.strip())
     queries = await datasette.get_canned_queries(DATABASE, None)
     entries = []
     for label, kind, name, query_string, note in ENTRY_POINTS:
@@ -96,7 +94,7 @@ async def landing(datasette: Datasette) -> dict:
     ]
     return {
         "as_of": [{"iso": iso, "text": long_date(iso)} for iso in dates],
-        "version": match.group("version") if match else None,
+        "version": served_version(datasette.metadata("description", database=DATABASE)),
         "entries": entries,
         "tables": tables,
         "search": datasette.urls.query(DATABASE, "search_everything"),
