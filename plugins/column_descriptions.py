@@ -15,18 +15,16 @@ Written here because no maintained plugin does it for Datasette 0.65.
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Callable
-from pathlib import Path
 
-import datasette
 import jinja2
 from datasette import hookimpl
 
+from ots_data.datasette_templates import INSTALLED, edit_installed_template
+
 # Datasette 0.65.5's templates/table.html, the template the change below was checked against.
 CHECKED_SHA256 = "81cec4b0f7948bf0b4756b1a0ce706ce30d5694e506fd5639f3cd08a4a8f88a9"
-DATASETTES_TEMPLATE = Path(datasette.__file__).parent / "templates" / "table.html"
 NAME = "table.html"
+DATASETTES_TEMPLATE = INSTALLED / NAME
 
 # The block of Datasette's table.html, and what it becomes.
 BLOCK = """{% if metadata.columns %}
@@ -55,33 +53,12 @@ def applies_to_installed_template() -> bool:
 
 
 def collapse(source: str) -> str:
-    return source.replace(BLOCK, COLLAPSED, 1)
-
-
-class CollapsedColumnDescriptions(jinja2.BaseLoader):
-    """A loader that answers as `loader` does, except for Datasette's own table.html (changed)."""
-
-    def __init__(self, loader: jinja2.BaseLoader) -> None:
-        self.loader = loader
-
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable | None]:
-        source, filename, uptodate = self.loader.get_source(environment, template)
-        if (
-            template == NAME
-            and filename is not None
-            and os.path.realpath(filename) == os.path.realpath(DATASETTES_TEMPLATE)
-            and applies_to_installed_template()
-        ):
-            source = collapse(source)
-        return source, filename, uptodate
-
-    def list_templates(self) -> list[str]:
-        return self.loader.list_templates()
+    """The installed table.html with the block collapsed, while it is the one checked."""
+    return source.replace(BLOCK, COLLAPSED, 1) if applies_to_installed_template() else source
 
 
 # First, so that a loader another plugin wraps around Datasette's (plugins/read_templates_once.py)
 # also wraps this one.
 @hookimpl(tryfirst=True)
 def prepare_jinja2_environment(env: jinja2.Environment, datasette: object) -> None:
-    if not isinstance(env.loader, CollapsedColumnDescriptions):
-        env.loader = CollapsedColumnDescriptions(env.loader)
+    edit_installed_template(env, NAME, collapse)

@@ -15,20 +15,19 @@ The Dataset is built by ots_data/json_ld.py, the same function as the docs' home
 given to the templates as `dataset_json_ld` (a whole <script> element). templates/index.html writes
 it in its <head>. Datasette 0.65's table.html has no template block a plugin can fill and no
 hook writes a <script type="application/ld+json">; copying table.html into templates/ would fork
-it (plugins/column_descriptions.py explains the same choice), so the loader below inserts the one
-line `{{ dataset_json_ld }}` at the top of the installed table.html's extra_head block, which
-renders nothing on pages without it (other databases, or without this plugin).
+it (plugins/column_descriptions.py explains the same choice), so with_json_ld() inserts the one
+line `{{ dataset_json_ld }}` at the top of the installed table.html's extra_head block as Jinja
+loads it (ots_data/datasette_templates.py); it renders nothing on pages without it (other
+databases, or without this plugin).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import datasette
 import jinja2
 from datasette import hookimpl
 from datasette.app import Datasette
@@ -37,6 +36,7 @@ from datasette.utils.asgi import Request, Response
 from markupsafe import Markup
 
 from ots_data import json_ld
+from ots_data.datasette_templates import edit_installed_template
 from ots_data.project import ROOT
 from ots_data.schema import load_descriptor
 
@@ -48,7 +48,6 @@ SITEMAP_TABLES = ["follower_counts", "survey_figures", "commitments", "errata", 
 # fails before a row page goes missing. The limit also bounds each query (rounds grow the tables).
 SITEMAP_LIMIT = 50_000
 
-DATASETTES_TABLE_HTML = Path(datasette.__file__).parent / "templates" / "table.html"
 EXTRA_HEAD = "{% block extra_head %}\n{{- super() -}}\n"
 WITH_JSON_LD = EXTRA_HEAD + "{{ dataset_json_ld }}\n"
 
@@ -103,34 +102,17 @@ def extra_template_vars(
     return variables
 
 
-class DatasetJsonLdInTableHtml(jinja2.BaseLoader):
-    """A loader that answers as `loader` does, except for Datasette's own table.html, whose
-    extra_head block begins with the Dataset (when the block is there exactly once)."""
-
-    def __init__(self, loader: jinja2.BaseLoader) -> None:
-        self.loader = loader
-
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable | None]:
-        source, filename, uptodate = self.loader.get_source(environment, template)
-        if (
-            template == "table.html"
-            and filename is not None
-            and os.path.realpath(filename) == os.path.realpath(DATASETTES_TABLE_HTML)
-            and source.count(EXTRA_HEAD) == 1
-        ):
-            source = source.replace(EXTRA_HEAD, WITH_JSON_LD, 1)
-        return source, filename, uptodate
-
-    def list_templates(self) -> list[str]:
-        return self.loader.list_templates()
+def with_json_ld(source: str) -> str:
+    """The installed table.html with the Dataset at the top of extra_head (when the block is
+    there exactly once)."""
+    return source.replace(EXTRA_HEAD, WITH_JSON_LD, 1) if source.count(EXTRA_HEAD) == 1 else source
 
 
 # First, like plugins/column_descriptions.py: the loader of plugins/read_templates_once.py, which
 # remembers missing templates, then wraps this one too.
 @hookimpl(tryfirst=True)
 def prepare_jinja2_environment(env: jinja2.Environment, datasette: object) -> None:
-    if not isinstance(env.loader, DatasetJsonLdInTableHtml):
-        env.loader = DatasetJsonLdInTableHtml(env.loader)
+    edit_installed_template(env, "table.html", with_json_ld)
 
 
 # ------------------------------------------------------------------ /sitemap.xml

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pytest
+import test_browser
 from axe_playwright_python.sync_playwright import Axe
 from conftest import show
-from playwright.sync_api import sync_playwright
-from test_browser import ALLOWED, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, pytestmark  # noqa: F401 (the markers apply here)
+from test_browser import ALLOWED, ARTIFACTS, pytestmark  # noqa: F401 (the markers apply here)
 
 ROW = "/ots/follower_counts/altun-2023-t1-r01-facebook"
 # A browser without the Clipboard API: what a reader gets on a page served over plain http from
@@ -19,12 +18,8 @@ ROW = "/ots/follower_counts/altun-2023-t1-r01-facebook"
 NO_CLIPBOARD = "Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined });"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+# test_browser.py's fixture, one Chromium per module (pytest finds a fixture by its module-level name).
+browser = test_browser.browser
 
 
 def open_row_page(context, live_server):

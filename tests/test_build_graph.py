@@ -87,3 +87,12 @@ def test_tool_variables_are_defined_before_any_rule_names_them():
                 if f"$({name})" in line.split(":", 1)[1] and where > number:
                     late.append(f"Makefile:{number} uses $({name}), defined at line {where}")
     assert not late, show(late)
+
+
+def test_the_database_depends_on_the_translations_its_search_index_reads(prerequisites):
+    """The build puts the Turkish and Russian texts of ots_data.build.TRANSLATED into the search
+    index: a change to them must rebuild the database."""
+    from ots_data.build import TRANSLATED
+
+    missing = sorted(set(TRANSLATED.values()) - prerequisites["build/ots.db"])
+    assert not missing, "build/ots.db does not depend on:\n" + show(missing)

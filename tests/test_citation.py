@@ -161,37 +161,49 @@ def changed_rows(table: str, release: str) -> dict[str, list[str]]:
     }
 
 
+def one_release(tmp_path: Path, version: str) -> tuple[Path, Path]:
+    """A releases folder holding only the newest release's files, published as `version`:
+    (the folder, the release's own folder)."""
+    newest = published(DIST)[-1]
+    dist = tmp_path / "dist"
+    shutil.copytree(DIST / newest["version"], dist / version)
+    release = {**newest, "version": version, "path": f"/downloads/{version}/"}
+    (dist / "releases.json").write_text(json.dumps({"releases": [release]}), encoding="utf-8")
+    return dist, dist / version
+
+
+def edit_released_errata(folder: Path, rows: list[dict], sql: str, key: str) -> None:
+    """Give a release's errata these rows in its CSV, and run `sql` (with `key`) on its database."""
+    with open(folder / "data" / "errata.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    conn = sqlite3.connect(folder / "ots.db")
+    conn.execute(sql, [key])
+    conn.commit()
+    conn.close()
+
+
 @pytest.fixture
 def dist_with_a_changed_row(tmp_path) -> tuple[Path, str, str]:
-    """A releases folder with one release, an older version than the one served (the newest
-    release's files under the name 0.0.1), in which the first erratum's `record` and `status`
-    differ from data/ (in its CSV and its database): a row that changed since the cited release,
-    whatever the state of the real releases."""
-    newest, older = published(DIST)[-1], "0.0.1"
-    dist = tmp_path / "dist"
-    shutil.copytree(DIST / newest["version"], dist / older)
-    release = {**newest, "version": older, "path": f"/downloads/{older}/"}
-    (dist / "releases.json").write_text(json.dumps({"releases": [release]}), encoding="utf-8")
+    """One release, an older version than the one served (0.0.1), in which the first erratum's
+    `record` and `status` differ from data/: a row that changed since the cited release, whatever
+    the state of the real releases."""
+    dist, folder = one_release(tmp_path, "0.0.1")
     key = first_row("errata")["erratum_id"]
-    path = dist / older / "data" / "errata.csv"
-    rows = read_csv(path)
+    rows = read_csv(folder / "data" / "errata.csv")
     for row in rows:
         if row["erratum_id"] == key:
             row["record"] = "An older record."
             row["status"] = "confirmed" if row["status"] == "unverified" else "unverified"
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    conn = sqlite3.connect(dist / older / "ots.db")
-    conn.execute(
+    edit_released_errata(
+        folder,
+        rows,
         "update errata set record = 'An older record.', "
         "status = case status when 'unverified' then 'confirmed' else 'unverified' end where erratum_id = ?",
-        [key],
+        key,
     )
-    conn.commit()
-    conn.close()
-    return dist, older, key
+    return dist, "0.0.1", key
 
 
 def test_a_row_that_differs_from_the_cited_release_names_the_columns_that_differ(fresh_db, dist_with_a_changed_row):
@@ -216,24 +228,13 @@ def test_an_unchanged_row_is_said_to_be_the_same_as_in_the_cited_release(get):
 
 @pytest.fixture
 def dist_without_a_row(tmp_path) -> tuple[Path, str, str]:
-    """A releases folder like dist/ with one release, the newest, from which the first erratum has
-    been taken out (of its CSV and its database): a row no published release holds."""
-    newest = published(DIST)[-1]
-    dist = tmp_path / "dist"
-    shutil.copytree(DIST / newest["version"], dist / newest["version"])
-    (dist / "releases.json").write_text(json.dumps({"releases": [newest]}), encoding="utf-8")
-    table, key = "errata", first_row("errata")["erratum_id"]
-    path = dist / newest["version"] / "data" / "errata.csv"
-    rows = read_csv(path)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(r for r in rows if r["erratum_id"] != key)
-    conn = sqlite3.connect(dist / newest["version"] / "ots.db")
-    conn.execute("delete from errata where erratum_id = ?", [key])
-    conn.commit()
-    conn.close()
-    return dist, table, key
+    """One release, the newest, from which the first erratum has been taken out (of its CSV and
+    its database): a row no published release holds."""
+    dist, folder = one_release(tmp_path, published(DIST)[-1]["version"])
+    key = first_row("errata")["erratum_id"]
+    rows = [r for r in read_csv(folder / "data" / "errata.csv") if r["erratum_id"] != key]
+    edit_released_errata(folder, rows, "delete from errata where erratum_id = ?", key)
+    return dist, "errata", key
 
 
 def test_a_row_no_published_release_holds_is_cited_without_a_release_link(fresh_db, dist_without_a_row):

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from conftest import ROOT, datasette_fetcher, show
 
-from ots_data.build import fold
+from ots_data.build import TRANSLATED, fold
 
 # (typed by a reader, table searched, row id that must be found)
 CASES = [
@@ -95,20 +95,17 @@ def distinctive_words(text: str, script: str) -> list[str]:
     return sorted(words, key=lambda w: (-len(w), w))[:2]
 
 
-TRANSLATED = {"errata": "erratum_id", "commitments": "commitment_id"}
-
-
 @pytest.mark.parametrize("table", TRANSLATED)
 @pytest.mark.parametrize("lang", ["tr", "ru"])
 def test_a_row_is_found_by_the_words_its_translation_uses(get, table, lang):
     """Each erratum and commitment is found by the words of its Turkish and Russian text
     (docs/i18n/), as a reader who read the page in that language would type them."""
-    texts = yaml.safe_load((ROOT / f"docs/i18n/{table}.yml").read_text(encoding="utf-8"))
+    texts = yaml.safe_load((ROOT / TRANSLATED[table]).read_text(encoding="utf-8"))
     missed = []
     for key, entry in texts.items():
         for word in distinctive_words(entry[lang], lang):
             rows = get(f"/ots/{table}.json", _search=word, _shape="array", _size="max").json()
-            if key not in [r[TRANSLATED[table]] for r in rows]:
+            if key not in [r[PRIMARY_KEYS[table]] for r in rows]:
                 missed.append((key, word))
     assert not missed, show(missed)
 
