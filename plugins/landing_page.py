@@ -59,6 +59,10 @@ TABLES = [
     "account_observations",
     "count_changes",
     "errata",
+    "evidence",
+    "erratum_evidence",
+    "office_check_evidence",
+    "alias_evidence",
     "events",
 ]
 

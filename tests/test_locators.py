@@ -81,6 +81,11 @@ def located(rows) -> list[tuple[str, str, dict, re.Match]]:
             match = LOCATOR.match(row.get("source_locator") or "")
             if match:
                 found.append((table, next(iter(row.values())), row, match))
+            # An erratum the article shows against itself names a second place and what it prints there.
+            match = LOCATOR.match(row.get("other_locator") or "")
+            if match:
+                other = {"printed": row["other_printed"]}
+                found.append((table, next(iter(row.values())) + " (other place)", other, match))
     return found
 
 

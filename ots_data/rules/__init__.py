@@ -1,7 +1,7 @@
 """Layer 3 of validation: the project rules, what a schema cannot say (printed figures parse to the
 stored counts, URLs match platforms, the curated tables account for every raw cell exactly once...).
 
-The rules are split by what they check (counts, accounts, article_tables, records), one method per
+The rules are split by what they check (counts, accounts, article_tables, records, evidence), one method per
 rule, named after the rule; `Rules.all()` runs every `rule_*` method of them. They read the staging
 database that layers 1-2 checked.
 
@@ -19,6 +19,7 @@ from ots_data.counts import sql_confirms
 from ots_data.rules.accounts import AccountRules
 from ots_data.rules.article_tables import ArticleTableRules
 from ots_data.rules.counts import CountRules
+from ots_data.rules.evidence import EvidenceRules
 from ots_data.rules.records import RecordRules
 from ots_data.schema import Resource
 from ots_data.staging import MAX_PROBLEMS, Problem
@@ -36,7 +37,7 @@ CONFIRMED_IN_SQL = f"""ifnull(
     AND {sql_confirms("count_as_printed", "count", "count_precision", "parse_rule")}, 0)"""
 
 
-class Rules(CountRules, AccountRules, ArticleTableRules, RecordRules):
+class Rules(CountRules, AccountRules, ArticleTableRules, RecordRules, EvidenceRules):
     """Every project rule over one staging database."""
 
     def __init__(self, conn: sqlite3.Connection, resources: dict[str, Resource]) -> None:
