@@ -238,16 +238,38 @@ class Site:
         return text
 
     def errata(self, lang: str) -> None:
+        """docs/errata{.tr,.ru}.md: a section per topic (the schema's order of topics), and under it
+        each erratum, confirmed first, headed by its summary in this language and anchored at its
+        id, with the passages of outside sources linked to it (erratum_evidence)."""
         summaries = self.translations["errata"]
-
-        def entries() -> Iterator[tuple[sqlite3.Row, str]]:
-            for row in self.rows("select * from errata order by category, erratum_id"):
-                summary = summaries.get(row["erratum_id"], {}).get(lang)
-                if not summary:
-                    raise DocsError(f"docs/i18n/errata.yml: no {lang!r} summary for {row['erratum_id']}")
-                yield row, summary
-
-        self.page("errata", lang, entries=entries())
+        topics = errata_topics()
+        passages: dict[str, list[sqlite3.Row]] = {}
+        for link in self.rows(
+            "select l.erratum_id, l.stance, l.note as link_note, e.* from erratum_evidence l"
+            " join evidence e on e.evidence_id = l.evidence_id"
+            " order by l.erratum_id, case l.stance when 'supports' then 0 when 'contradicts' then 1 else 2 end,"
+            " e.published_on is null, e.published_on, e.evidence_id"
+        ):
+            passages.setdefault(link["erratum_id"], []).append(link)
+        by_topic: dict[str, list[tuple[sqlite3.Row, str, list[sqlite3.Row]]]] = {}
+        for row in self.rows("select * from errata order by status != 'confirmed', erratum_id"):
+            summary = summaries.get(row["erratum_id"], {}).get(lang)
+            if not summary:
+                raise DocsError(f"docs/i18n/errata.yml: no {lang!r} summary for {row['erratum_id']}")
+            if row["topic"] not in topics:
+                raise DocsError(f"errata {row['erratum_id']}: topic {row['topic']!r} is not one of {topics}")
+            if row["erratum_id"] in topics:
+                raise DocsError(f"errata {row['erratum_id']}: an erratum id may not be a topic's anchor")
+            by_topic.setdefault(row["topic"], []).append((row, summary, passages.get(row["erratum_id"], [])))
+        self.page(
+            "errata",
+            lang,
+            topics=[(topic, by_topic[topic]) for topic in topics if topic in by_topic],
+            heading=markdown_text,
+            text=source_text,
+            link=safe_href,
+            quote=QUOTATION_MARKS[lang],
+        )
 
     def vision(self, lang: str) -> None:
         statements = self.translations["commitments"]
@@ -281,6 +303,42 @@ class Site:
             return PLACEHOLDER.sub(lambda m: facts.get(m.group(1), m.group(0)), text)
 
         self.page("charts", lang, charts=made, caption=caption)
+
+
+# ---------------------------------------------------------------------- the errata page
+
+# Quotation marks around a source's passage, as the page's language writes them.
+QUOTATION_MARKS = {"en": ("“", "”"), "tr": ("“", "”"), "ru": ("«", "»")}
+# Characters Markdown would read in a heading's text: emphasis, code, links, attribute lists ({#id}),
+# a closing run of #, and the backslash itself. Backslash-escaped, they are shown as they are.
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]{}#!])")
+
+
+def errata_topics() -> tuple[str, ...]:
+    """The topics of the errata, in the order datapackage.yaml lists them: the page's sections."""
+    (errata,) = [r for r in load_descriptor(ROOT / "datapackage.yaml")["resources"] if r["name"] == "errata"]
+    (topic,) = [f for f in errata["schema"]["fields"] if f["name"] == "topic"]
+    return tuple(topic["constraints"]["enum"])
+
+
+def markdown_text(value: str) -> str:
+    """Text for a Markdown heading: HTML-escaped, and with Markdown's punctuation escaped, so that it
+    is shown as written (never emphasis, a link or an attribute list) on one line."""
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(" ".join(value.split()), quote=False))
+
+
+def source_text(value: str | None) -> str:
+    """A source's words (a passage, a title) for the page: HTML-escaped, and with "{" written as an
+    entity, so that a passage that happens to hold "{{ name }}" is not taken for a placeholder."""
+    return esc(value).replace("{", "&#123;")
+
+
+def safe_href(url: str | None) -> str | None:
+    """An address for href: only http(s), HTML-escaped (as source_text); None for anything else,
+    which the page shows as text."""
+    if not url or not re.fullmatch(r"https?://\S+", url):
+        return None
+    return source_text(url)
 
 
 def citations(release: dict, descriptor: dict, base: str | None) -> dict[str, str]:

@@ -273,3 +273,158 @@ def test_the_readme_types_no_version_and_no_row_count():
     tables = "actors|accounts|follower|counts|errata|events|commitments|survey figures|absences|states|rows"
     stale = re.findall(rf"\bVersion \d+\.\d+\.\d+|\b\d[\d,]* (?:{tables})\b", text)
     assert not stale, stale
+
+
+# ----------------------------------------------------------------------------- the errata page
+# Expected values come from the CSV files and docs/i18n, never from ots_data.docs.
+
+HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+PASSAGE = re.compile(r'<li class="stance-[^"]*" data-evidence-id="([^"]+)">(.*?)</li>', re.S)
+
+
+def i18n(name: str) -> dict:
+    return yaml.safe_load((ROOT / "docs/i18n" / name).read_text(encoding="utf-8"))
+
+
+def heading_text(inner_html: str) -> str:
+    """A heading's words, without its permalink."""
+    return " ".join(text_of(re.sub(r'<a class="headerlink".*?</a>', "", inner_html)).split())
+
+
+def errata_sections(page_html: str) -> list[tuple[int, str, str, str]]:
+    """(level, id, heading text, the HTML up to the next heading) for every h2 and h3 of a page."""
+    found = list(HEADING.finditer(page_html))
+    return [
+        (int(m.group(1)), m.group(2), heading_text(m.group(3)), page_html[m.end() : nxt.start() if nxt else None])
+        for m, nxt in zip(found, [*found[1:], None], strict=True)
+    ]
+
+
+def erratum_section(page_html: str, erratum_id: str) -> str:
+    (section,) = [s for level, i, _, s in errata_sections(page_html) if level == 3 and i == erratum_id]
+    return section
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_errata_page_has_a_heading_per_topic_and_an_anchored_heading_per_erratum(docs_site, lang):
+    """One h2 per topic the errata have, headed in the page's language (strings.yml) and anchored
+    at the topic; under it one h3 per erratum of that topic, its summary (errata.yml), anchored at
+    its erratum_id with a permalink: the table of contents and the search land on it."""
+    text = page(docs_site, lang, "errata")
+    sections = errata_sections(text)
+    strings, summaries = i18n("strings.yml"), i18n("errata.yml")
+    errata = read_csv(ROOT / "data/errata.csv")
+    topics = [(i, heading) for level, i, heading, _ in sections if level == 2]
+    expected_topics = {r["topic"]: strings[f"errata_topic_{r['topic']}"][lang] for r in errata}
+    assert sorted(topics) == sorted(expected_topics.items()), show(topics)
+    wrong = []
+    for row in errata:
+        places = [n for n, (level, i, _, _) in enumerate(sections) if level == 3 and i == row["erratum_id"]]
+        if len(places) != 1:
+            wrong.append((row["erratum_id"], f"{len(places)} headings with its anchor"))
+            continue
+        _, _, heading, _ = sections[places[0]]
+        under = [i for level, i, _, _ in sections[: places[0]] if level == 2]
+        if not under or under[-1] != row["topic"]:
+            wrong.append((row["erratum_id"], f"under {under[-1:]!r}, its topic is {row['topic']!r}"))
+        if heading != " ".join(summaries[row["erratum_id"]][lang].split()):
+            wrong.append((row["erratum_id"], f"heading {heading[:80]!r} is not its summary"))
+        if f'<a class="headerlink" href="#{row["erratum_id"]}"' not in text:
+            wrong.append((row["erratum_id"], "no permalink"))
+    assert not wrong, show(wrong)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_errata_page_links_the_address_of_every_passage_under_its_erratum(docs_site, lang):
+    """Every url and archived_url of a passage linked to an erratum is an href in that erratum's
+    section, and the passage is quoted there."""
+    text = page(docs_site, lang, "errata")
+    evidence = {r["evidence_id"]: r for r in read_csv(ROOT / "data/evidence.csv")}
+    missing = []
+    for link in read_csv(ROOT / "data/erratum_evidence.csv"):
+        section = erratum_section(text, link["erratum_id"])
+        hrefs = {html.unescape(h) for h in re.findall(r'href="([^"]*)"', section)}
+        passage = evidence[link["evidence_id"]]
+        for column in ("url", "archived_url"):
+            if passage[column] and passage[column] not in hrefs:
+                missing.append((link["erratum_id"], link["evidence_id"], column, passage[column]))
+        if " ".join(passage["passage"].split()) not in " ".join(text_of(section).split()):
+            missing.append((link["erratum_id"], link["evidence_id"], "passage"))
+    assert not missing, show(missing)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_errata_page_labels_every_passage_with_its_stance(docs_site, lang):
+    """Each passage under an erratum starts with its stance in the page's language (the glossary's
+    rendering): a contradicting passage says Contradicts (Çelişiyor, Противоречит)."""
+    text = page(docs_site, lang, "errata")
+    terms = i18n("glossary.yml")["terms"]
+    wrong = []
+    for link in read_csv(ROOT / "data/erratum_evidence.csv"):
+        passages = dict(PASSAGE.findall(erratum_section(text, link["erratum_id"])))
+        label = terms[f"stance_{link['stance']}"][lang]
+        if not text_of(passages.get(link["evidence_id"], "")).strip().startswith(f"{label}:"):
+            wrong.append((link["erratum_id"], link["evidence_id"], link["stance"], label))
+    assert not wrong, show(wrong)
+
+
+@pytest.mark.slow  # the docs step draws every chart: about 3 seconds
+def test_errata_page_shows_a_contradicting_passage_as_such_and_escapes_sources(fresh_db, tmp_path):
+    """With passages linked to an erratum (a contradicting one among them), each language's page
+    labels each with its stance, quotes it with its English, links its addresses, and shows a
+    source's markup and any address that is not http(s) as text."""
+    import sqlite3
+
+    from ots_data import docs
+
+    erratum = read_csv(ROOT / "data/errata.csv")[0]["erratum_id"]
+    passages = [
+        # evidence_id, url, title, language, passage, passage_en, archived_url, stance
+        (
+            "sample-against",
+            "https://example.org/news/1?a=1&b=2",
+            "A <b>title</b>",
+            "ru",
+            "Фрагмент <script>alert(1)</script> *не* {{ n_errata }}",
+            "A passage",
+            "https://web.archive.org/web/2022/https://example.org/news/1",
+            "contradicts",
+        ),
+        ("sample-for", "https://example.org/news/2", "Title", "en", "It says so.", None, None, "supports"),
+        ("sample-bad-url", "javascript:alert(1)//x", "Title", "en", "Context.", None, None, "context"),
+    ]
+    db_path = tmp_path / "ots.db"
+    db_path.write_bytes(fresh_db.read_bytes())
+    conn = sqlite3.connect(db_path)
+    for evidence_id, url, title, language, passage, passage_en, archived_url, stance in passages:
+        conn.execute(
+            "insert into evidence (evidence_id, url, title, publisher, published_on, language, passage, passage_en,"
+            " archived_url, read_on) values (?, ?, ?, 'Publisher', '2022-04-22', ?, ?, ?, ?, '2025-11-03')",
+            (evidence_id, url, title, language, passage, passage_en, archived_url),
+        )
+        conn.execute(
+            "insert into erratum_evidence (erratum_id, evidence_id, stance, note) values (?, ?, ?, 'Sample.')",
+            (erratum, evidence_id, stance),
+        )
+    conn.commit()
+    conn.close()
+    out = tmp_path / "docs"
+    docs.generate(db_path, out)
+    terms = i18n("glossary.yml")["terms"]
+    for lang in LANGS:
+        markdown = (out / f"errata{'' if lang == 'en' else '.' + lang}.md").read_text(encoding="utf-8")
+        section = re.split(r"\n#{2,3} ", markdown.split(f"{{#{erratum}}}", 1)[1], maxsplit=1)[0]
+        shown = dict(PASSAGE.findall(section))
+        assert set(shown) == {p[0] for p in passages}, (lang, sorted(shown))
+        for evidence_id, *_, stance in passages:
+            assert shown[evidence_id].startswith(f"<strong>{terms[f'stance_{stance}'][lang]}:</strong>"), (lang, stance)
+        against = shown["sample-against"]
+        assert 'href="https://example.org/news/1?a=1&amp;b=2"' in against
+        assert 'href="https://web.archive.org/web/2022/https://example.org/news/1"' in against
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in against and "<script>" not in section
+        assert "&lt;b&gt;title&lt;/b&gt;" in against and "A passage" in against
+        assert "{{ n_errata }}" in html.unescape(against)  # a source's words are never taken for a placeholder
+        assert 'href="javascript' not in section and "javascript:alert(1)//x" in shown["sample-bad-url"]

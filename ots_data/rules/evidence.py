@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 from ots_data.staging import Problem
 
+# What the `evidence` column of a claim without a linked passage says.
+NO_PASSAGE = "No passage of an outside source."
 # "(evidence: id-one, id-two)": how prose in a note points to rows of the evidence table.
 EVIDENCE_POINTER = re.compile(r"\(evidence: ([a-z0-9-]+(?:, [a-z0-9-]+)*)\)")
 
@@ -242,3 +244,26 @@ class EvidenceRules:
                     "no erratum, office check or alias links this passage and no note points to it: "
                     "link it, point to it as (evidence: id), or remove it",
                 )
+
+    def rule_evidence_column_lists_the_links(self) -> Iterable[Problem]:
+        """errata.evidence and office_checks.evidence (kept for readers of versions before 0.4.0) say
+        exactly which passages the link table ties to the row: supports first, then contradicts,
+        then context, each by id; or that there is none."""
+        order = {"supports": 0, "contradicts": 1, "context": 2}
+        for table, links_table, key in (
+            ("errata", "erratum_evidence", "erratum_id"),
+            ("office_checks", "office_check_evidence", "actor_id"),
+        ):
+            links = self._links(links_table, key)
+            for row in self.rows[table]:
+                linked = sorted(links.get(row[key], []), key=lambda x: (order[x["stance"]], x["evidence_id"]))
+                ids = ", ".join(x["evidence_id"] for x in linked)
+                expected = f"(evidence: {ids})" if ids else NO_PASSAGE
+                if row["evidence"] != expected:
+                    yield self.problem(
+                        table,
+                        row,
+                        "evidence",
+                        "evidence-column",
+                        f"should be {expected!r}: the passages {links_table} links to this row",
+                    )
