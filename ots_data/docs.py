@@ -239,9 +239,10 @@ class Site:
 
     def errata(self, lang: str) -> None:
         """docs/errata{.tr,.ru}.md: a section per topic (the schema's order of topics), and under it
-        each erratum, confirmed first, headed by its summary in this language and anchored at its
-        id, with the passages of outside sources linked to it (erratum_evidence)."""
-        summaries = self.translations["errata"]
+        each erratum, confirmed first, headed by its short title in this language and anchored at its
+        id, its summary the first paragraph, with the passages of outside sources linked to it
+        (erratum_evidence). Title and summary come from docs/i18n/errata.yml (see its header)."""
+        texts = self.translations["errata"]
         topics = errata_topics()
         passages: dict[str, list[sqlite3.Row]] = {}
         for link in self.rows(
@@ -251,16 +252,24 @@ class Site:
             " e.published_on is null, e.published_on, e.evidence_id"
         ):
             passages.setdefault(link["erratum_id"], []).append(link)
-        by_topic: dict[str, list[tuple[sqlite3.Row, str, list[sqlite3.Row]]]] = {}
+        by_topic: dict[str, list[tuple[sqlite3.Row, str, str, list[sqlite3.Row]]]] = {}
         for row in self.rows("select * from errata order by status != 'confirmed', erratum_id"):
-            summary = summaries.get(row["erratum_id"], {}).get(lang)
+            entry = texts.get(row["erratum_id"]) or {}
+            summary = entry.get(lang)
             if not summary:
                 raise DocsError(f"docs/i18n/errata.yml: no {lang!r} summary for {row['erratum_id']}")
+            titles = entry.get("title") or {}
+            title = titles.get(lang) if isinstance(titles, dict) else None
+            if not isinstance(title, str) or not title.strip():
+                raise DocsError(
+                    f"docs/i18n/errata.yml: no {lang!r} title for {row['erratum_id']}"
+                    f" (its heading on the errata page: `title: {{en: ..., tr: ..., ru: ...}}`)"
+                )
             if row["topic"] not in topics:
                 raise DocsError(f"errata {row['erratum_id']}: topic {row['topic']!r} is not one of {topics}")
             if row["erratum_id"] in topics:
                 raise DocsError(f"errata {row['erratum_id']}: an erratum id may not be a topic's anchor")
-            by_topic.setdefault(row["topic"], []).append((row, summary, passages.get(row["erratum_id"], [])))
+            by_topic.setdefault(row["topic"], []).append((row, title, summary, passages.get(row["erratum_id"], [])))
         self.page(
             "errata",
             lang,

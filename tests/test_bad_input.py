@@ -84,6 +84,11 @@ def test_bad_input_fails_the_build_clearly_and_keeps_the_previous_database(case,
     expect = case["expect"]
     if expect["line"] != "edited":
         line = expect["line"]
+    reported_in = case["file"]
+    if "at" in expect:  # the rule reports another row than the one edited (a link edited, its claim reported)
+        reported_in = expect["at"]["file"]
+        text = (project / reported_in).read_text(encoding="utf-8")
+        line = find_line(list(csv.reader(io.StringIO(text, newline=""))), expect["at"]["row"])
 
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts/build.py"), "--root", str(project), "--db", str(previous)],
@@ -91,7 +96,7 @@ def test_bad_input_fails_the_build_clearly_and_keeps_the_previous_database(case,
         text=True,
     )
 
-    wanted = [f"{case['file']}:{line}:", f"[{expect['rule']}]"]
+    wanted = [f"{reported_in}:{line}:", f"[{expect['rule']}]"]
     if "column" in expect:
         wanted.append(f"column '{expect['column']}'")
     matching = [m for m in result.stderr.splitlines() if all(w in m for w in wanted)]

@@ -49,7 +49,10 @@ def test_home_page_carries_schema_org_dataset_json_ld(docs_site, lang):
     assert data["@type"] == "Dataset" and data["version"] == newest["version"]
     assert data["license"] == DESCRIPTOR["licenses"][0]["path"] and data["inLanguage"] == lang
     assert data["temporalCoverage"] == "2022-06-22" and data["creator"]["name"]
-    assert {r["path"] for r in DESCRIPTOR["resources"]} <= {d["name"] for d in data["distribution"]}
+    # Every file of that release (its own datapackage.json, not the one being prepared, which may
+    # have tables the release does not).
+    released = json.loads((ROOT / "dist" / newest["version"] / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in released["resources"]} <= {d["name"] for d in data["distribution"]}
 
 
 @pytest.mark.slow
@@ -219,7 +222,74 @@ def test_translations_cover_every_commitment_and_erratum():
         for lang in ("en", "tr", "ru")
         if not (errata.get(r["erratum_id"]) or {}).get(lang)
     ]
+    missing += [
+        ("errata", r["erratum_id"], "title", lang)
+        for r in read_csv(ROOT / "data/errata.csv")
+        for lang in ("en", "tr", "ru")
+        if not isinstance(((errata.get(r["erratum_id"]) or {}).get("title") or {}).get(lang), str)
+    ]
     assert not missing, show(missing)
+
+
+# What a title may be: a heading of the contents sidebar, so short; it quotes no one (the summary
+# under it does, with the translation in brackets).
+TITLE_MAX = 70
+QUOTATION_MARKS = re.compile(r'["“”„«»]')
+
+
+def test_every_erratum_has_a_short_distinct_title_in_the_glossary_s_terms():
+    """docs/i18n/errata.yml gives each erratum of data/errata.csv a title in English, Turkish and
+    Russian (its heading on the errata page): at most 70 characters, without quotation marks, no
+    two errata with the same title in a language, and no rendering of a term the glossary forbids
+    (the Latin "errata" in Turkish or Russian, for one)."""
+    errata = yaml.safe_load((ROOT / "docs/i18n/errata.yml").read_text(encoding="utf-8"))
+    terms = yaml.safe_load((ROOT / "docs/i18n/glossary.yml").read_text(encoding="utf-8"))["terms"]
+    wrong, seen = [], {}
+    for row in read_csv(ROOT / "data/errata.csv"):
+        for lang, title in ((errata.get(row["erratum_id"]) or {}).get("title") or {}).items():
+            if len(title) > TITLE_MAX:
+                wrong.append((row["erratum_id"], lang, f"{len(title)} characters", title))
+            if QUOTATION_MARKS.search(title):
+                wrong.append((row["erratum_id"], lang, "quotation marks", title))
+            if (lang, title) in seen:
+                wrong.append((row["erratum_id"], lang, f"the title of {seen[lang, title]} too", title))
+            seen[lang, title] = row["erratum_id"]
+            wrong += [
+                (row["erratum_id"], lang, f"glossary: not {match.group(0)!r} ({name})", title)
+                for name, term in terms.items()
+                for pattern in (term.get("forbidden") or {}).get(lang, [])
+                for match in re.finditer(pattern, title, re.I)
+            ]
+    assert not wrong, show(wrong)
+
+
+def test_the_docs_step_stops_on_an_erratum_without_a_title(fresh_db, tmp_path):
+    """An erratum of data/errata.csv with no title in a language (or none at all) stops the docs
+    step with a DocsError naming docs/i18n/errata.yml, the language and the erratum, as a missing
+    summary does."""
+    import sqlite3
+
+    from ots_data import docs
+
+    erratum = read_csv(ROOT / "data/errata.csv")[-1]["erratum_id"]
+    db = sqlite3.connect(f"file:{fresh_db}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    try:
+        for lang in LANGS:
+            for remove in ("language", "title"):
+                texts = yaml.safe_load((ROOT / "docs/i18n/errata.yml").read_text(encoding="utf-8"))
+                if remove == "language":
+                    del texts[erratum]["title"][lang]
+                else:
+                    del texts[erratum]["title"]
+                site = docs.Site(db, tmp_path, {}, {"errata": texts})
+                with pytest.raises(docs.DocsError) as error:
+                    site.errata(lang)
+                message = str(error.value)
+                assert "docs/i18n/errata.yml" in message and repr(lang) in message, message
+                assert erratum in message and "title" in message, message
+    finally:
+        db.close()
 
 
 @pytest.mark.slow  # the docs step draws every chart: about 3 seconds
@@ -309,8 +379,9 @@ def erratum_section(page_html: str, erratum_id: str) -> str:
 @pytest.mark.parametrize("lang", LANGS)
 def test_errata_page_has_a_heading_per_topic_and_an_anchored_heading_per_erratum(docs_site, lang):
     """One h2 per topic the errata have, headed in the page's language (strings.yml) and anchored
-    at the topic; under it one h3 per erratum of that topic, its summary (errata.yml), anchored at
-    its erratum_id with a permalink: the table of contents and the search land on it."""
+    at the topic; under it one h3 per erratum of that topic, its short title (errata.yml, at most
+    70 characters), anchored at its erratum_id with a permalink: the table of contents and the
+    search land on it. The first paragraph under the heading is the erratum's summary."""
     text = page(docs_site, lang, "errata")
     sections = errata_sections(text)
     strings, summaries = i18n("strings.yml"), i18n("errata.yml")
@@ -324,12 +395,18 @@ def test_errata_page_has_a_heading_per_topic_and_an_anchored_heading_per_erratum
         if len(places) != 1:
             wrong.append((row["erratum_id"], f"{len(places)} headings with its anchor"))
             continue
-        _, _, heading, _ = sections[places[0]]
+        _, _, heading, section = sections[places[0]]
         under = [i for level, i, _, _ in sections[: places[0]] if level == 2]
         if not under or under[-1] != row["topic"]:
             wrong.append((row["erratum_id"], f"under {under[-1:]!r}, its topic is {row['topic']!r}"))
-        if heading != " ".join(summaries[row["erratum_id"]][lang].split()):
-            wrong.append((row["erratum_id"], f"heading {heading[:80]!r} is not its summary"))
+        if heading != " ".join(summaries[row["erratum_id"]]["title"][lang].split()):
+            wrong.append((row["erratum_id"], f"heading {heading[:80]!r} is not its title"))
+        if len(heading) > TITLE_MAX:
+            wrong.append((row["erratum_id"], f"heading of {len(heading)} characters: {heading!r}"))
+        first = re.search(r"<p\b[^>]*>(.*?)</p>", section, re.S)
+        summary = " ".join(summaries[row["erratum_id"]][lang].split())
+        if not first or " ".join(text_of(first.group(1)).split()) != summary:
+            wrong.append((row["erratum_id"], f"first paragraph {first and first.group(1)[:80]!r} is not its summary"))
         if f'<a class="headerlink" href="#{row["erratum_id"]}"' not in text:
             wrong.append((row["erratum_id"], "no permalink"))
     assert not wrong, show(wrong)

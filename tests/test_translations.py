@@ -35,6 +35,9 @@ def translated_strings(langs=TRANSLATED_LANGS) -> list[tuple[str, str, str, str]
     for name in ("strings.yml", "errata.yml", "commitments.yml", "schema.yml"):
         for key, texts in i18n(name).items():
             found += [(name, key, lang, texts[lang]) for lang in langs if texts.get(lang)]
+            # An erratum's short title (errata.yml) is a string of its own, in the same languages.
+            title = texts.get("title") if isinstance(texts.get("title"), dict) else {}
+            found += [(name, f"{key}.title", lang, title[lang]) for lang in langs if title.get(lang)]
     return found
 
 
