@@ -31,7 +31,7 @@ METADATA := build/metadata.json
 INSPECT := build/inspect.json
 SITE := site/index.html
 
-.PHONY: FORCE help setup lint validate build docs release serve serve-prod test test-fast loadtest bench browser profile clean
+.PHONY: FORCE help setup lint validate build docs deposit release serve serve-prod test test-fast loadtest bench browser profile clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -84,6 +84,7 @@ VALIDATE_CODE := scripts/validate.py ots_data/validate.py ots_data/staging.py ot
 BUILD_CODE := scripts/build.py ots_data/build.py $(CATALOG) $(VALIDATE_CODE)
 METADATA_CODE := scripts/metadata.py ots_data/metadata.py ots_data/public_url.py $(CATALOG) $(LIB)
 DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/feed.py ots_data/release.py \
+  ots_data/changes.py ots_data/codebook.py ots_data/deposit.py \
   ots_data/json_ld.py ots_data/public_url.py \
   $(wildcard ots_data/docs_templates/*.j2) $(CATALOG) $(LIB)
 
@@ -122,7 +123,10 @@ serve-prod: build docs $(NGINX) ## The production shape: nginx (cache, failover)
 	mkdir -p dist
 	exec $(PY) scripts/serve_prod.py run --host $(HOST) --port $(SERVE_PROD_PORT) --replicas $(REPLICAS)
 
-release: build ## Write dist/<version>/ (CSVs, datapackage.json, database, zip, SHA256SUMS); refuses an existing version or a loopback PUBLIC_URL
+deposit: $(SETUP) ## Write .zenodo.json (the deposit's description) from datapackage.yaml and CITATION.cff
+	$(PY) -m ots_data.deposit
+
+release: build ## Write dist/<version>/ (CSVs, datapackage.json, database, codebook, changes, DataCite, zip, SHA256SUMS); refuses an existing version or a loopback PUBLIC_URL
 	$(PY) scripts/release.py --db $(DB) --dist dist
 
 loadtest: build docs $(WRK) $(NGINX) ## Bounded load test of `make serve-prod` on 127.0.0.1 (wrk, 2 x 20 s + proxy comparison); figures in docs/reports/

@@ -84,6 +84,8 @@ def dataset(descriptor: dict, facts: dict, release: dict | None, base: str | Non
         "isBasedOn": article(facts["article"]),
     }
     if release:
+        if release.get("doi"):  # the version DOI, once a repository has minted it (ots_data/deposit.py)
+            data["identifier"] = release["doi"]
         data["version"] = release["version"]
         data["datePublished"] = release["date"]
         data["distribution"] = [

@@ -3,7 +3,13 @@
   dist/<version>/
     data/*.csv, data/raw/*.csv   the curated tables and the raw layer, byte for byte
     datapackage.json             the schema with paths local to this folder, version, created date,
-                                 each file's bytes and sha256 hash, enumerations as categories
+                                 each file's bytes and sha256 hash, enumerations as categories, and
+                                 the version DOI as `id` once CITATION.cff has one
+    codebook.csv                 one row per column: type, unit, allowed values, descriptions in
+                                 English, Turkish and Russian (ots_data/codebook.py)
+    changes.csv                  every row added or removed and every value changed since the
+                                 previous release, with what explains it (ots_data/changes.py)
+    datacite.json                DataCite 4.5 metadata, validated (ots_data/deposit.py)
     ots.db                       the SQLite database built from exactly these files
     CITATION.cff, LICENSE-DATA.md, CHANGELOG.md (this version's section and older ones)
     ots-digital-diplomacy-data-<version>.zip   all of the above in one file
@@ -29,6 +35,9 @@ from pathlib import Path
 
 import yaml
 
+from ots_data.changes import changes_csv
+from ots_data.codebook import codebook_csv
+from ots_data.deposit import DepositError, datacite, dois
 from ots_data.project import ROOT
 from ots_data.public_url import PublicUrlError, is_loopback, public_url
 from ots_data.schema import load_descriptor
@@ -118,12 +127,14 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def release_datapackage(descriptor: dict, created: str, folder: Path, base: str | None = None) -> dict:
+def release_datapackage(
+    descriptor: dict, created: str, folder: Path, base: str | None = None, doi: str | None = None
+) -> dict:
     """The schema as published: the homepage when there is a public address (PUBLIC_URL), each
     resource with the size and SHA-256 of its file in `folder` (frictionless checks both), and
     each enumeration also as Data Package v2 `categories`, the values a reader's tool can offer,
     derived from the one list the schema keeps (`enum`)."""
-    package = {}
+    package = {"id": f"https://doi.org/{doi}"} if doi else {}  # the version DOI, once minted (deposit.py)
     for key, value in descriptor.items():
         package[key] = value
         if key == "version" and base:
@@ -217,7 +228,7 @@ def make_release(root: Path, db: Path, dist: Path) -> Path:
     if not db.exists():
         raise ReleaseError(f"{db} is missing: run `make build` first")
     # The files' sizes and hashes are read from the project's files, which the release copies byte for byte.
-    package = release_datapackage(descriptor, created, root, base)
+    package = release_datapackage(descriptor, created, root, base, dois(root)[0])
     package_text = json.dumps(package, ensure_ascii=False, indent=2) + "\n"
     citation_text = release_citation((root / "CITATION.cff").read_text(encoding="utf-8"), base)
     for name, text in (("datapackage.json", package_text), ("CITATION.cff", citation_text)):
@@ -246,6 +257,16 @@ def make_release(root: Path, db: Path, dist: Path) -> Path:
             names.append(name)
         (tmp / "CHANGELOG.md").write_text(changelog_until(version, root), encoding="utf-8")
         names.append("CHANGELOG.md")
+        (tmp / "codebook.csv").write_text(codebook_csv(root), encoding="utf-8")
+        names.append("codebook.csv")
+        previous = [r["version"] for r in published(dist) if version_key(r["version"]) < version_key(version)]
+        if previous:  # the first release has nothing to compare with
+            (tmp / "changes.csv").write_text(changes_csv(dist / previous[-1], root, version), encoding="utf-8")
+            names.append("changes.csv")
+        sizes = {name: (tmp / name).stat().st_size for name in names}
+        deposit = datacite(root, created, sizes, base)
+        (tmp / "datacite.json").write_text(json.dumps(deposit, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        names.append("datacite.json")
         archive = f"{PACKAGE}-{version}.zip"
         write_zip(tmp, names, tmp / archive, created, prefix=f"{PACKAGE}-{version}")
         names.append(archive)
@@ -272,15 +293,16 @@ def write_index(dist: Path, root: Path = ROOT) -> None:
             digest, name = line.split("  ", 1)
             files.append({"name": name, "bytes": (folder / name).stat().st_size, "sha256": digest})
         _, summary = changelog_entry(folder.name, folder)
-        releases.append(
-            {
-                "version": folder.name,
-                "date": package["created"][:10],
-                "path": f"/downloads/{folder.name}/",
-                "changes": summary,
-                "files": files,
-            }
-        )
+        entry = {
+            "version": folder.name,
+            "date": package["created"][:10],
+            "path": f"/downloads/{folder.name}/",
+            "changes": summary,
+            "files": files,
+        }
+        if package.get("id"):  # the version DOI once minted: the JSON-LD's identifier
+            entry["doi"] = package["id"]
+        releases.append(entry)
     tmp = dist / "releases.json.tmp"
     tmp.write_text(json.dumps({"releases": releases}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     tmp.replace(dist / "releases.json")
@@ -294,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         final = make_release(args.root, args.db, args.dist)
-    except ReleaseError as error:
+    except (ReleaseError, DepositError) as error:
         print(f"release refused: {error}", file=sys.stderr)
         return 1
     print(f"released {final}", file=sys.stderr)

@@ -186,6 +186,9 @@ def releasable_root(destination: Path, day: str = "2026-01-01") -> Path:
     project = copy_project(destination)
     for name in ("CHANGELOG.md", "CITATION.cff", "LICENSE-DATA.md"):
         shutil.copyfile(ROOT / name, project / name)
+    # The codebook's Turkish and Russian descriptions (ots_data/codebook.py) are a release input.
+    (project / "docs/i18n").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "docs/i18n/schema.yml", project / "docs/i18n/schema.yml")
     changelog = project / "CHANGELOG.md"
     changelog.write_text(
         changelog.read_text(encoding="utf-8").replace(f"## [{version}] - {UNRELEASED}", f"## [{version}] - {day}"),

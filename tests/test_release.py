@@ -15,7 +15,16 @@ import pytest
 import yaml
 from conftest import ROOT, copy_project, releasable_root, show
 
-from ots_data.release import PACKAGE, UNRELEASED, ReleaseError, changelog_entry, make_release, version_problems
+from ots_data.release import (
+    PACKAGE,
+    UNRELEASED,
+    ReleaseError,
+    changelog_entry,
+    make_release,
+    version_key,
+    version_problems,
+    write_index,
+)
 from ots_data.staging import SAFE_PREFIXED
 
 VERSION = yaml.safe_load((ROOT / "datapackage.yaml").read_text(encoding="utf-8"))["version"]
@@ -33,8 +42,21 @@ def release_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory, fresh_db, release_root):
-    """This version's release, made into a scratch dist/."""
-    return make_release(release_root, fresh_db, tmp_path_factory.mktemp("dist"))
+    """This version's release, made into a scratch dist/ that holds the releases published before
+    it (so that its changes.csv is made against the previous one, as `make release` makes it)."""
+    dist = tmp_path_factory.mktemp("dist")
+    for folder in older_releases():
+        shutil.copytree(folder, dist / folder.name)
+    if older_releases():
+        write_index(dist)
+    return make_release(release_root, fresh_db, dist)
+
+
+def older_releases() -> list[Path]:
+    return sorted(
+        (p for p in (ROOT / "dist").glob("*.*.*") if p.is_dir() and version_key(p.name) < version_key(VERSION)),
+        key=lambda p: version_key(p.name),
+    )
 
 
 def run_release(dist, db, root=ROOT):
@@ -58,7 +80,10 @@ def test_release_contains_every_table_the_database_and_one_zip(release):
             "CITATION.cff",
             "LICENSE-DATA.md",
             "CHANGELOG.md",
+            "codebook.csv",
+            "datacite.json",
         }
+        | ({"changes.csv"} if older_releases() else set())
         == names
     )
 
@@ -144,6 +169,10 @@ def test_cells_holding_lists_are_declared_as_lists(release):
 
 
 def test_two_releases_are_byte_identical(release, tmp_path, fresh_db, release_root):
+    for folder in older_releases():  # the same history, so the same changes.csv
+        shutil.copytree(folder, tmp_path / folder.name)
+    if older_releases():
+        write_index(tmp_path)
     again = make_release(release_root, fresh_db, tmp_path)
     different = [
         p.name
@@ -162,9 +191,9 @@ def test_an_existing_version_is_refused_and_left_untouched(release, fresh_db, re
 
 def test_index_lists_every_release_with_sizes_and_checksums(release):
     index = json.loads((release.parent / "releases.json").read_text())["releases"]
-    assert [r["version"] for r in index] == [VERSION]
+    assert [r["version"] for r in index] == [p.name for p in older_releases()] + [VERSION]
     sums = dict(line.split("  ")[::-1] for line in (release / "SHA256SUMS").read_text().splitlines())
-    listed = {f["name"]: f for f in index[0]["files"]}
+    listed = {f["name"]: f for f in index[-1]["files"]}
     assert set(listed) == set(sums) and all(
         listed[n]["sha256"] == sums[n] and listed[n]["bytes"] == (release / n).stat().st_size for n in sums
     )
