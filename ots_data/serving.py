@@ -59,6 +59,10 @@ def datasette_args(
         args += ["--static", f"{prefix}:{path(folder)}"]
     for key, value in settings().items():
         args += ["--setting", key, _setting_value(value)]
+    # Other tools read the data from other origins (a notebook, Datasette Lite, DuckDB-Wasm, a
+    # journalist's chart): Access-Control-Allow-Origin on JSON and CSV. The data is public and the
+    # site has no signed-in actors. /downloads/ gets the same header (plugins/open_downloads.py).
+    args += ["--cors"]
     return args
 
 
@@ -77,6 +81,7 @@ def app_kwargs(db: Path, metadata: dict) -> dict:
         "plugins_dir": str(PLUGINS_DIR),
         "template_dir": str(TEMPLATE_DIR),
         "static_mounts": [(prefix, str(folder)) for prefix, folder in STATIC_MOUNTS.items()],
+        "cors": True,
     }
 
 
