@@ -17,6 +17,7 @@ temporary folder and swapped in only when MkDocs succeeded.
 from __future__ import annotations
 
 import argparse
+import csv
 import html
 import json
 import os
@@ -25,6 +26,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from functools import cache, partial
 from pathlib import Path
@@ -387,6 +389,24 @@ def downloads_page(out: Path, descriptor: dict, dist: Path, strings: dict) -> No
         (out / f"downloads{suffix(lang)}.md").write_text(text, encoding="utf-8")
 
 
+def changes_page(out: Path, dist: Path, strings: dict) -> None:
+    """docs/changes{.tr,.ru}.md: each published release's changes.csv (ots_data/changes.py), newest
+    first; the UI strings are strings.yml's changes_* keys."""
+    releases = published(dist)
+    sections = []
+    for index, release in enumerate(releases):
+        path = dist / release["version"] / "changes.csv"
+        if not path.exists():  # releases before 0.4.0 carry none, and the first has nothing before it
+            continue
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        counts = sorted(Counter((r["table"], r["change"]) for r in rows).items())
+        sections.append((release, releases[index - 1]["version"], counts, rows))
+    for lang in LANGUAGES:
+        text = render("changes.md.j2", releases=sections[::-1], t=partial(ui_string, strings, lang=lang), lang=lang)
+        (out / f"changes{suffix(lang)}.md").write_text(text, encoding="utf-8")
+
+
 def performance_page(out: Path, reports: Path) -> None:
     """Render the measured figures (make loadtest, make bench) from their reports."""
     load, bench, report = reports / "loadtest.md", reports / "bench.md", reports / "bench.json"
@@ -504,6 +524,7 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     site = Site(db, out, strings, translations)
     made = charts.make_all(db, out / "assets" / "charts")
     downloads_page(out, descriptor, dist, strings)
+    changes_page(out, dist, strings)
     feed.write(out, dist, descriptor, public_url() or "..")
     performance_page(out, ROOT / "docs" / "reports")
     for lang in LANGUAGES:

@@ -51,14 +51,19 @@ def add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str
     return element
 
 
-def entry(root: ET.Element, key: str, title: str, dates: tuple[str, str], link: str, summary: str) -> None:
-    """One entry: its tag id, title, (published, updated) days, link and plain-text summary."""
+def entry(
+    root: ET.Element, key: str, title: str, dates: tuple[str, str], link: str, summary: str, related: str | None = None
+) -> None:
+    """One entry: its tag id, title, (published, updated) days, link and plain-text summary, and a
+    related link (a release's changes.csv, the values that changed in it)."""
     element = add(root, "entry")
     add(element, "id", f"{TAG}{key}")
     add(element, "title", title)
     add(element, "updated", timestamp(dates[1]))
     add(element, "published", timestamp(dates[0]))
     add(element, "link", href=link)
+    if related:
+        add(element, "link", rel="related", type="text/csv", href=related)
     add(element, "summary", summary)
 
 
@@ -85,6 +90,7 @@ def feed(dist: Path, title: str, author: str, base: str = "..") -> bytes:
             (release["date"], release["date"]),
             f"{base}{release['path']}",
             release["changes"] or f"Version {release['version']}.",
+            f"{base}{release['path']}changes.csv" if (dist / release["version"] / "changes.csv").exists() else None,
         )
     for erratum_id, seen in sorted(errata.items(), key=lambda item: (item[1]["updated"], item[0]), reverse=True):
         row = seen["row"]

@@ -4,7 +4,8 @@ One function builds it for every page that carries it: the documentation's home 
 and Datasette's front page and table pages (plugins/discovery.py). Its facts come from the
 database (facts()), the schema (title, description, licence, keywords) and the release index: the
 Dataset describes the newest published release, the one a reader can download, so `version`,
-`datePublished` and `distribution` are that release's, and each download is an immutable file under
+`datePublished`, `dateModified`, `identifier` (its DOI, once minted) and `distribution` are that
+release's, and each download is an immutable file under
 /downloads/<version>/ with its size and SHA-256. URLs are absolute under PUBLIC_URL, relative
 (to the page's host) when it is unset.
 """
@@ -82,8 +83,13 @@ def dataset(descriptor: dict, facts: dict, release: dict | None, base: str | Non
         "spatialCoverage": [{"@type": "Country", "name": name, "identifier": code} for code, name in facts["states"]],
         "inLanguage": lang,
         "isBasedOn": article(facts["article"]),
+        "publisher": {"@type": "Organization", "name": descriptor["contributors"][0]["title"]},
+        "variableMeasured": variables(descriptor),
     }
+    if facts["article"].get("citation"):
+        data["citation"] = facts["article"]["citation"]  # the article the data is taken from
     if release:
+        data["dateModified"] = release["date"]
         if release.get("doi"):  # the version DOI, once a repository has minted it (ots_data/deposit.py)
             data["identifier"] = release["doi"]
         data["version"] = release["version"]
@@ -101,6 +107,21 @@ def dataset(descriptor: dict, facts: dict, release: dict | None, base: str | Non
             if PurePosixPath(file["name"]).suffix in ENCODINGS
         ]
     return data
+
+
+def variables(descriptor: dict) -> list[dict]:
+    """What the dataset measures: every field of the schema that has a unit, with its unit."""
+    return [
+        {
+            "@type": "PropertyValue",
+            "name": f"{resource['name']}.{field['name']}",
+            "description": " ".join(field.get("description", "").split()),
+            "unitText": field["unit"],
+        }
+        for resource in descriptor["resources"]
+        for field in resource["schema"]["fields"]
+        if field.get("unit")
+    ]
 
 
 def script_text(data: dict) -> str:

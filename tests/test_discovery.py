@@ -373,7 +373,9 @@ def dataset_problems(data: dict, db: Path) -> list[str]:
     newest = RELEASES[-1]
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     states = {code for (code,) in conn.execute("select state_code from states")}
-    title, orcid = conn.execute("select title, orcid from sources where source_id = 'altun-2023'").fetchone()
+    title, orcid, url, citation = conn.execute(
+        "select title, orcid, url, citation from sources where source_id = 'altun-2023'"
+    ).fetchone()
     conn.close()
     files = {f["name"] for f in newest["files"] if f["name"].endswith((".csv", ".json", ".db", ".zip"))}
     article = data.get("isBasedOn", {})
@@ -392,6 +394,15 @@ def dataset_problems(data: dict, db: Path) -> list[str]:
             and article.get("isPartOf", {}).get("issueNumber") == "106"
             and article.get("pagination") == "1-33"
         ),
+        "isBasedOn: the article's address": article.get("url") == url,
+        "citation: the article's": data.get("citation") == citation,
+        "publisher and creator": bool(data.get("publisher", {}).get("name")) and bool(data.get("creator")),
+        f"dateModified {newest['date']}": data.get("dateModified") == newest["date"],
+        "variableMeasured: follower counts in people": any(
+            v.get("name") == "follower_counts.count" and v.get("unitText", "").startswith("people")
+            for v in data.get("variableMeasured", [])
+        ),
+        "temporalCoverage from 2022-06-22": str(data.get("temporalCoverage", "")).startswith("2022-06-22"),
         "distribution: every file of the newest release": {d.get("name") for d in downloads} == files,
         "distribution: immutable release files": all(
             urlsplit(d.get("contentUrl", "")).path == f"{newest['path']}{d.get('name')}" for d in downloads

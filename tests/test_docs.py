@@ -505,3 +505,25 @@ def test_errata_page_shows_a_contradicting_passage_as_such_and_escapes_sources(f
         assert "&lt;b&gt;title&lt;/b&gt;" in against and "A passage" in against
         assert "{{ n_errata }}" in html.unescape(against)  # a source's words are never taken for a placeholder
         assert 'href="javascript' not in section and "javascript:alert(1)//x" in shown["sample-bad-url"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "tr", "ru"])
+def test_the_changes_page_shows_every_change_of_every_release_that_lists_them(docs_site, lang):
+    """One section per release with a changes.csv, anchored by its version, with one table row per
+    row of that file (read from dist/, not from the docs code) and a link to the file."""
+    releases = json.loads((ROOT / "dist" / "releases.json").read_text(encoding="utf-8"))["releases"]
+    folder = docs_site / ("" if lang == "en" else lang) / "changes"
+    html_page = (folder / "index.html").read_text(encoding="utf-8")
+    listed = [r for r in releases if (ROOT / "dist" / r["version"] / "changes.csv").exists()]
+    assert listed
+    for release in listed:
+        anchor = "changes-" + release["version"].replace(".", "-")
+        start = html_page.index(f'id="{anchor}"')
+        following = [html_page.find(f'id="changes-{r["version"].replace(".", "-")}"') for r in listed]
+        end = min([i for i in following if i > start] or [len(html_page)])
+        section = html_page[start:end]
+        rows = read_csv(ROOT / "dist" / release["version"] / "changes.csv")
+        assert f'href="{release["path"]}changes.csv"' in section
+        details = section[section.index("<details") :]
+        assert details.count("<tr><td>") == len(rows), (release["version"], details.count("<tr><td>"), len(rows))

@@ -77,3 +77,18 @@ def test_an_erratum_is_published_with_its_first_release_and_updated_when_a_relea
 
 def test_the_docs_site_serves_the_feed(docs_site):
     assert entries((docs_site / "feed.xml").read_bytes())
+
+
+def test_a_release_entry_links_its_changes_csv_when_it_has_one():
+    releases = json.loads((ROOT / "dist/releases.json").read_text(encoding="utf-8"))["releases"]
+    got = entries(feed.feed(ROOT / "dist", "T", "A", base="https://example.org/ots"))
+    with_changes = [r for r in releases if (ROOT / "dist" / r["version"] / "changes.csv").exists()]
+    assert with_changes  # 0.4.0 on
+    for release in releases:
+        related = [
+            link.get("href")
+            for link in got[f"{feed.TAG}release/{release['version']}"].findall(f"{A}link")
+            if link.get("rel") == "related"
+        ]
+        expected = [f"https://example.org/ots{release['path']}changes.csv"] if release in with_changes else []
+        assert related == expected, (release["version"], related)
