@@ -35,7 +35,6 @@ class Catalog:
     views: dict[str, Relation]
     derived_tables: dict[str, Relation]
     search: dict[str, str]  # table -> SQL returning (rowid, search text)
-    facets: dict[str, tuple[str, ...]]  # table -> columns whose facet counts are precomputed
 
     def columns(self, datapackage: Path = DATAPACKAGE) -> dict[str, list[str]]:
         """The columns of every view and derived table, in order, as SQLite names them for their
@@ -81,49 +80,13 @@ def _relation(name: str, entry: dict) -> Relation:
     )
 
 
-FACET_COUNTS = "facet_counts"
-
-
-def facet_queries(facets: dict[str, tuple[str, ...]]) -> list[str]:
-    """One GROUP BY per precomputed facet, counted as Datasette counts a facet (NULLs left out),
-    each giving rows of (table_name, column_name, value, row_count)."""
-    return [
-        f"select '{table}' as table_name, '{column}' as column_name, [{column}] as value, count(*) as row_count "
-        f"from [{table}] where [{column}] is not null group by [{column}]"
-        for table, columns in facets.items()
-        for column in columns
-    ]
-
-
-def _facet_counts(entry: dict) -> Relation:
-    """The derived table of precomputed facet counts, defined over the final tables."""
-    facets = {table: tuple(columns) for table, columns in entry["tables"].items()}
-    return Relation(
-        name=FACET_COUNTS,
-        # CREATE TABLE AS takes each column's type from the first SELECT of a union: a first SELECT
-        # of NULLs (no rows) gives `value` no type, so that 1 stays 1 and "1" stays "1".
-        sql="\nunion all\n".join(
-            [
-                "select null as table_name, null as column_name, null as value, null as row_count where 0",
-                *facet_queries(facets),
-            ]
-        ),
-        description=entry["description"],
-        described_by=(),
-        columns=dict(entry["columns"]),
-        indexes=(("table_name", "column_name", "row_count"),),
-    )
-
-
 @cache
 def load() -> Catalog:
     data = yaml.safe_load((FOLDER / "catalog.yml").read_text(encoding="utf-8"))
     derived = {name: _relation(name, entry) for name, entry in data["derived_tables"].items()}
-    derived[FACET_COUNTS] = _facet_counts(data["facets"])
     return Catalog(
         indexes={table: tuple(tuple(i) for i in lists) for table, lists in data["indexes"].items()},
         views={name: _relation(name, entry) for name, entry in data["views"].items()},
         derived_tables=derived,
         search={table: _sql(path) for table, path in data["search"].items()},
-        facets={table: tuple(columns) for table, columns in data["facets"]["tables"].items()},
     )

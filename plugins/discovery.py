@@ -12,23 +12,20 @@ SQL (Datasette's tilde-encoding of keys would have to be written in SQL) and wri
 XML escaping.
 
 The Dataset is built by ots_data/json_ld.py, the same function as the docs' home pages use, and
-given to the templates as `dataset_json_ld` (a whole <script> element). templates/index.html writes
-it in its <head>. Datasette 0.65's table.html has no template block a plugin can fill and no
-hook writes a <script type="application/ld+json">; copying table.html into templates/ would fork
-it (plugins/column_descriptions.py explains the same choice), so with_json_ld() inserts the one
-line `{{ dataset_json_ld }}` at the top of the installed table.html's extra_head block as Jinja
-loads it (ots_data/datasette_templates.py); it renders nothing on pages without it (other
-databases, or without this plugin).
+given to the templates as `dataset_json_ld` (a whole <script> element) on Datasette's documented
+`extra_template_vars` hook. templates/index.html and templates/table.html write it in their
+`extra_head` block, extending Datasette's own templates (`default:`); on pages without it (other
+databases, or without this plugin) it renders nothing.
 """
 
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import jinja2
 from datasette import hookimpl
 from datasette.app import Datasette
 from datasette.utils import path_from_row_pks
@@ -36,7 +33,6 @@ from datasette.utils.asgi import Request, Response
 from markupsafe import Markup
 
 from ots_data import json_ld
-from ots_data.datasette_templates import edit_installed_template
 from ots_data.project import ROOT
 from ots_data.schema import load_descriptor
 
@@ -48,8 +44,9 @@ SITEMAP_TABLES = ["follower_counts", "survey_figures", "commitments", "errata", 
 # fails before a row page goes missing. The limit also bounds each query (rounds grow the tables).
 SITEMAP_LIMIT = 50_000
 
-EXTRA_HEAD = "{% block extra_head %}\n{{- super() -}}\n"
-WITH_JSON_LD = EXTRA_HEAD + "{{ dataset_json_ld }}\n"
+
+# The Dataset's <script> per Datasette instance (kept here, not on Datasette's object).
+DATASET_SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def public_url(datasette: Datasette) -> str | None:
@@ -72,7 +69,7 @@ def newest_release(datasette: Datasette) -> dict | None:
 async def dataset_script(datasette: Datasette) -> Markup:
     """The <script type="application/ld+json"> of the Dataset, worked out once per process: the
     database is immutable, and a new release or build restarts the server."""
-    script = getattr(datasette, "_ots_dataset_json_ld", None)
+    script = DATASET_SCRIPTS.get(datasette)
     if script is None:
         facts = await datasette.get_database(DATABASE).execute_fn(json_ld.facts)
         data = json_ld.dataset(
@@ -83,7 +80,7 @@ async def dataset_script(datasette: Datasette) -> Markup:
             datasette.urls.instance(),
         )
         script = Markup('<script type="application/ld+json">\n{}\n</script>').format(Markup(json_ld.script_text(data)))
-        datasette._ots_dataset_json_ld = script
+        DATASET_SCRIPTS[datasette] = script
     return script
 
 
@@ -100,19 +97,6 @@ def extra_template_vars(
         return {"dataset_json_ld": await dataset_script(datasette)}
 
     return variables
-
-
-def with_json_ld(source: str) -> str:
-    """The installed table.html with the Dataset at the top of extra_head (when the block is
-    there exactly once)."""
-    return source.replace(EXTRA_HEAD, WITH_JSON_LD, 1) if source.count(EXTRA_HEAD) == 1 else source
-
-
-# First, like plugins/column_descriptions.py: the loader of plugins/read_templates_once.py, which
-# remembers missing templates, then wraps this one too.
-@hookimpl(tryfirst=True)
-def prepare_jinja2_environment(env: jinja2.Environment, datasette: object) -> None:
-    edit_installed_template(env, "table.html", with_json_ld)
 
 
 # ------------------------------------------------------------------ /sitemap.xml

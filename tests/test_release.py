@@ -205,10 +205,10 @@ def test_published_release_still_verifies(folder):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-# The files of a release that hold the database file itself: the build's code (indexes, derived
-# tables, search) may change them without any change of data; the rows of the database are
-# compared instead (test_published_database_rows_are_what_the_inputs_build).
-DATABASE_FILES = {"ots.db", f"{PACKAGE}-{VERSION}.zip", "SHA256SUMS"}
+# The files of a release that hold the database file itself, or its size (datacite.json): the
+# build's code (indexes, derived tables, search) may change them without any change of data; the
+# rows of the database are compared instead (test_published_database_rows_are_what_the_inputs_build).
+DATABASE_FILES = {"ots.db", f"{PACKAGE}-{VERSION}.zip", "SHA256SUMS", "datacite.json"}
 
 
 def test_published_release_of_this_version_is_what_the_inputs_build(release):
