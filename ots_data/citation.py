@@ -13,22 +13,12 @@ no release holds yet (then no file is linked, rather than one that does not cont
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ots_data.release import published
-
-# The sentence ots_data/metadata.py writes as the database's description ("Data package version
-# 0.3.0."): the version a page shows. Row citations and the landing page (`/`) read it here.
-VERSION_IN_DESCRIPTION = re.compile(r"Data package version (?P<version>[0-9][^\s]*?)\.?$")
-
-
-def served_version(description: str | None) -> str | None:
-    match = VERSION_IN_DESCRIPTION.search((description or "").strip())
-    return match.group("version") if match else None
 
 
 @lru_cache(maxsize=64)

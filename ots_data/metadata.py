@@ -101,7 +101,15 @@ def build_metadata(root: Path = ROOT) -> dict:
                 table.setdefault(key, metadata[key])
     metadata["databases"][DATABASE].setdefault("description", f"Data package version {descriptor['version']}.")
     # Operational, not descriptive: kept under `plugins`, which Datasette 1.0 moves to datasette.yaml.
-    metadata.setdefault("plugins", {}).update(plugin_settings(public_url()))
+    plugins = metadata.setdefault("plugins", {})
+    plugins.update(plugin_settings(public_url()))
+    # What the project's plugins are told (datasette.plugin_config("ots")): the version served and
+    # the canned queries' titles, besides what metadata.yml says there.
+    queries = metadata["databases"][DATABASE].get("queries", {})
+    plugins.setdefault("ots", {}).update(
+        version=descriptor["version"],
+        query_titles={name: query.get("title", name) for name, query in queries.items()},
+    )
     return metadata
 
 

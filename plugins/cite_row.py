@@ -16,16 +16,14 @@ from pathlib import Path
 
 from datasette import hookimpl
 from datasette.app import Datasette
-from datasette.utils import tilde_encode, urlsafe_components
+from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import Request
 
-from ots_data.citation import RowCitation, cite_row, served_version
+from ots_data.citation import RowCitation, cite_row
 from ots_data.project import DATAPACKAGE
 from ots_data.schema import load_descriptor
 
-DATABASE = "ots"
-# The tables a reader cites row by row (issue 11); each has a one-column primary key.
-CITED_TABLES = ("follower_counts", "survey_figures", "commitments", "errata", "events", "actors", "accounts")
+DATABASE = "ots"  # the database the project serves (also metadata.yml's plugins.ots.database)
 DOWNLOADS = "downloads"  # the static mount of dist/ (ots_data/serving.py)
 # Errata have no source_id: every erratum is about what the article prints (its source_locator is
 # "where the article prints it"), so their locator points into the article.
@@ -67,10 +65,9 @@ async def citation(datasette: Datasette, request: Request, table: str) -> RowCit
     dist = releases_folder(datasette)
     db = datasette.get_database(DATABASE)
     key_columns = await db.primary_keys(table)
-    keys = urlsafe_components(request.url_vars.get("pks", ""))
-    if dist is None or len(key_columns) != 1 or len(keys) != 1:
+    if dist is None or len(key_columns) != 1:
         return None
-    key_column, key = key_columns[0], keys[0]
+    key_column, key = key_columns[0], tilde_decode(request.url_vars.get("pks", ""))
     found = (await db.execute(f'select * from "{table}" where "{key_column}" = ?', [key])).first()
     if found is None:
         return None  # Datasette answers 404 itself
@@ -85,7 +82,7 @@ async def citation(datasette: Datasette, request: Request, table: str) -> RowCit
         # The public address (PUBLIC_URL, given to the discovery plugin) when the site has one,
         # else the address the reader came to: a citation must name where others find the row.
         stable_url=stable_url(datasette, request, path),
-        shown_version=served_version(datasette.metadata("description", database=DATABASE)),
+        shown_version=(datasette.plugin_config("ots") or {}).get("version"),
         locator=row.get("source_locator"),
         source=await source_label(datasette, row.get("source_id", ARTICLE)),
         fallback_package=project_package(),
@@ -96,7 +93,8 @@ async def citation(datasette: Datasette, request: Request, table: str) -> RowCit
 def extra_template_vars(
     view_name: str, database: str | None, table: str | None, request: Request | None, datasette: Datasette
 ) -> Callable[[], Awaitable[dict]] | None:
-    if view_name != "row" or database != DATABASE or table not in CITED_TABLES or request is None:
+    cited = (datasette.plugin_config("ots") or {}).get("cited_tables", ())
+    if view_name != "row" or database != DATABASE or table not in cited or request is None:
         return None
 
     async def variables() -> dict:

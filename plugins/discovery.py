@@ -2,7 +2,8 @@
 schema.org Dataset (JSON-LD) on the front page and on the table pages.
 
 /sitemap.xml lists the front page, and the table page and every row page of each table a reader
-cites (SITEMAP_TABLES), read from the database. A sitemap must list absolute URLs: they are under
+cites (metadata.yml's plugins.ots.cited_tables), read from the database. A sitemap must list
+absolute URLs: they are under
 PUBLIC_URL (the metadata's `plugins.discovery.public_url`, written by ots_data/metadata.py), or,
 when it is unset, under the address the request came to. /robots.txt (datasette-block-robots,
 configured by ots_data/metadata.py) names this sitemap and the docs' when PUBLIC_URL is set.
@@ -28,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from datasette import hookimpl
 from datasette.app import Datasette
-from datasette.utils import path_from_row_pks
+from datasette.utils import tilde_encode
 from datasette.utils.asgi import Request, Response
 from markupsafe import Markup
 
@@ -37,8 +38,6 @@ from ots_data.project import ROOT
 from ots_data.schema import load_descriptor
 
 DATABASE = "ots"
-# The tables whose rows readers cite (each row page is a figure, a commitment, an erratum...).
-SITEMAP_TABLES = ["follower_counts", "survey_figures", "commitments", "errata", "events", "actors", "accounts"]
 # The sitemap protocol's limit on URLs in one file; past it a sitemap index is needed. The data
 # holds a few hundred rows; tests/test_discovery.py compares the sitemap with every row, so it
 # fails before a row page goes missing. The limit also bounds each query (rounds grow the tables).
@@ -106,13 +105,13 @@ async def sitemap_paths(datasette: Datasette) -> list[str]:
     """The front page, then each cited table's page and its rows' pages, in key order."""
     db = datasette.get_database(DATABASE)
     paths = [datasette.urls.instance()]
-    for table in SITEMAP_TABLES:
+    for table in (datasette.plugin_config("ots") or {}).get("cited_tables", ()):
         paths.append(datasette.urls.table(DATABASE, table))
         pks = await db.primary_keys(table)
-        use_rowid = not pks
         keys = ", ".join(f"[{pk}]" for pk in pks) if pks else "rowid"
         for row in await db.execute(f"select {keys} from [{table}] order by {keys} limit {SITEMAP_LIMIT}"):
-            paths.append(datasette.urls.row(DATABASE, table, path_from_row_pks(row, pks, use_rowid)))
+            # A row's address: its key values tilde-encoded, joined by commas (Datasette's URL design).
+            paths.append(datasette.urls.row(DATABASE, table, ",".join(tilde_encode(str(v)) for v in row)))
     return paths
 
 

@@ -13,12 +13,12 @@ other table and view of the database is.
 from __future__ import annotations
 
 import datetime
+import weakref
 from collections.abc import Awaitable, Callable
 
 from datasette import hookimpl
 from datasette.app import Datasette
-
-from ots_data.citation import served_version
+from datasette.database import Database
 
 DATABASE = "ots"
 
@@ -72,15 +72,32 @@ def long_date(iso: str) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+# Row counts per Datasette instance: the database is immutable, so they are counted once.
+ROW_COUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def row_counts(db: Database, tables: set[str]) -> dict[str, int]:
+    """The number of rows of each of these tables (those the database has)."""
+    counts = ROW_COUNTS.get(db)
+    if counts is None:
+        present = set(await db.table_names()) | set(await db.view_names())
+        counts = {}
+        for table in sorted(tables & present):
+            counts[table] = (await db.execute(f"select count(*) from [{table}]")).first()[0]
+        ROW_COUNTS[db] = counts
+    return counts
+
+
 async def landing(datasette: Datasette) -> dict:
     db = datasette.get_database(DATABASE)
     dates = [row[0] for row in await db.execute("select distinct updated_on from article_tables order by updated_on")]
-    counts = await db.table_counts(limit=50)
-    queries = await datasette.get_canned_queries(DATABASE, None)
+    counts = await row_counts(db, {*TABLES, *COUNTED_AS.values()})
+    config = datasette.plugin_config("ots") or {}
+    titles = config.get("query_titles", {})
     entries = []
     for label, kind, name, query_string, note in ENTRY_POINTS:
         path = datasette.urls.query(DATABASE, name) if kind == "query" else datasette.urls.table(DATABASE, name)
-        title = queries[name].get("title") if kind == "query" and name in queries else None
+        title = titles.get(name) if kind == "query" else None
         entries.append(
             {
                 "label": label,
@@ -98,7 +115,7 @@ async def landing(datasette: Datasette) -> dict:
     ]
     return {
         "as_of": [{"iso": iso, "text": long_date(iso)} for iso in dates],
-        "version": served_version(datasette.metadata("description", database=DATABASE)),
+        "version": config.get("version"),
         "entries": entries,
         "tables": tables,
         "search": datasette.urls.query(DATABASE, "search_everything"),

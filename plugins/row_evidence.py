@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from datasette import hookimpl
 from datasette.app import Datasette
-from datasette.utils import urlsafe_components
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import Request
 
 DATABASE = "ots"
@@ -58,9 +58,9 @@ def extra_template_vars(
         return None
 
     async def variables() -> dict:
-        keys = urlsafe_components(request.url_vars.get("pks", ""))
-        if len(keys) != 1:
+        pks = request.url_vars.get("pks", "")
+        if "," in pks:  # a compound key: none of these tables has one
             return {}
-        return {"ots_evidence": await row_evidence(datasette, table, keys[0])}
+        return {"ots_evidence": await row_evidence(datasette, table, tilde_decode(pks))}
 
     return variables

@@ -91,8 +91,10 @@ def served_metadata() -> dict:
     return copy.deepcopy(_metadata())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def metadata() -> dict:
+    """A fresh copy for each test: Datasette adds keys to the metadata it is given (a query's name),
+    so a copy shared by the session would depend on which tests ran before."""
     return served_metadata()
 
 

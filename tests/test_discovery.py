@@ -43,7 +43,8 @@ LOOPBACK_ALLOWED = {
     "tr/deploying/index.html": "the same page in Turkish",
     "ru/deploying/index.html": "the same page in Russian",
 }
-CITED_TABLES = ["follower_counts", "survey_figures", "commitments", "errata", "events", "actors", "accounts"]
+# The tables a reader cites row by row, as the project's plugins are told (metadata.yml).
+CITED_TABLES = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["plugins"]["ots"]["cited_tables"]
 RELEASES = json.loads((ROOT / "dist" / "releases.json").read_text(encoding="utf-8"))["releases"]
 
 
