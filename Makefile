@@ -31,7 +31,7 @@ METADATA := build/metadata.json
 INSPECT := build/inspect.json
 SITE := site/index.html
 
-.PHONY: FORCE help setup lint validate build docs deposit release serve serve-prod test test-fast loadtest bench browser profile clean
+.PHONY: FORCE help setup lint validate build docs deposit release check-datasette-next serve serve-prod test test-fast loadtest bench browser profile clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -142,6 +142,17 @@ $(CFF_SETUP): requirements-cff.txt
 	.venv-cff/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-cff.txt
 	touch $@
 
+# The newest Datasette 1.0 alpha in a venv of its own (requirements-next.txt), never the project's.
+NEXT_SETUP := .venv-next/.installed
+$(NEXT_SETUP): requirements-next.txt pyproject.toml
+	test -x .venv-next/bin/python || $(PYTHON) -m venv .venv-next
+	.venv-next/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-next.txt
+	.venv-next/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
+	touch $@
+
+check-datasette-next: build docs $(NEXT_SETUP) ## Serve the site on the newest Datasette 1.0 alpha: no start-up error, no 5xx; prints what degrades (not part of make test)
+	$(PY) -m ots_data.datasette_next
+
 browser: $(CHROMIUM) ## Install Debian's Chromium for the browser tests (needs root, as in CI)
 
 test: build docs $(CHROMIUM) $(SQLITE3_CLI) $(NGINX) $(WRK) $(CFF_SETUP) ## Build everything, then run the whole test suite (browser tests included)
@@ -153,5 +164,5 @@ test-fast: $(SETUP) ## The unit and data tests only (no servers, browser or slow
 profile: $(SETUP) ## Print a csvkit profile (csvstat) of every curated table
 	@for f in data/*.csv; do echo "== $$f"; $(BIN)/csvstat --no-inference "$$f" | head -n 60; done
 
-clean: ## Remove generated files (build/, site/); the virtual environment and releases stay
+clean: ## Remove generated files (build/, site/); the virtual environments and releases stay
 	rm -rf build site site.builds site.link.tmp .pytest_cache test-artifacts
