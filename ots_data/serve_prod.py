@@ -18,12 +18,15 @@ from __future__ import annotations
 import argparse
 import ctypes
 import hashlib
+import html
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import FrameType
@@ -32,7 +35,7 @@ import jinja2
 
 from ots_data import serving
 from ots_data.project import ROOT
-from ots_data.servers import free_port
+from ots_data.serving import free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MIME_TYPES = Path("/etc/nginx/mime.types")  # Debian's; the site snippet relies on the server's map
@@ -212,6 +215,33 @@ class Topology:
             f"Serving on http://{self.host}:{self.port}/ through nginx, {self.count} replicas "
             f"(docs at /docs/, releases at /downloads/); Ctrl-C stops everything"
         )
+        self.warm()
+
+    def warm(self) -> None:
+        """Ask nginx for every address of /sitemap.xml once, so that the first reader after a start
+        or a rollover gets a cached page (the cited rows, the tables, the front page). Bounded: one
+        request at a time, each with a timeout, stopped by Ctrl-C."""
+        base = f"http://{self.host}:{self.port}"
+        began = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"{base}/sitemap.xml", timeout=30) as answer:
+                sitemap = answer.read().decode("utf-8")
+        except OSError as error:
+            say(f"warming the cache skipped: /sitemap.xml did not answer ({error})")
+            return
+        paths = [urllib.parse.urlsplit(html.unescape(loc)) for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+        warmed = 0
+        for url in paths:
+            if self.stopping:
+                break
+            path = url.path + (f"?{url.query}" if url.query else "")
+            try:
+                with urllib.request.urlopen(f"{base}{path}", timeout=30) as answer:
+                    answer.read()
+                warmed += 1
+            except OSError:
+                pass  # a page that fails is not cached (nginx caches only 200); the reader retries it
+        say(f"warmed the cache: {warmed} of {len(paths)} sitemap addresses in {time.monotonic() - began:.1f} s")
 
     def watch(self) -> None:
         """Until asked to stop: start again any replica that died; roll over on SIGHUP."""
@@ -254,6 +284,7 @@ class Topology:
             self.cache_sha = database_sha(self.db)
             self.reload_nginx()
         say(f"rolled over to database {self.cache_sha}")
+        self.warm()
 
     def stop(self) -> None:
         self.stopping = True

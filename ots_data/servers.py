@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ots_data.project import ROOT
+from ots_data.serving import free_port  # noqa: F401 (the tests' and tools' free port)
 
 # Targets of the proxy comparison (make loadtest, make bench): the rate of each URL kind as a
 # share of the rate of a static file served by the same nginx.
@@ -40,12 +40,6 @@ request = function()
   return wrk.format("GET", "%s?_cold=" .. id .. "-" .. counter .. "-%s")
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import shlex
+import socket
 import sys
 from pathlib import Path
 
@@ -30,6 +31,13 @@ TEMPLATE_DIR = ROOT / "templates"
 STATIC_MOUNTS = {"docs": ROOT / "site", "downloads": ROOT / "dist", "assets": ROOT / "assets"}
 # The URL a health check asks for: cheap, and it needs the database to be open.
 HEALTH_PATH = "/-/versions.json"
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface (for a replica, or anything started on one)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def settings() -> dict:

@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT, datasette_fetcher, make_datasette, read_csv, show
-from datasette.plugins import pm
 
 from ots_data.release import changelog_entry, published
 from ots_data.schema import load_descriptor, load_resources
@@ -286,10 +285,6 @@ def test_the_row_template_is_datasettes_own_page_with_only_the_citation_added(fr
         if line[:2] in ("+ ", "- ") and line[2:].strip()
     ]
     assert not changes, f"{path}: changes from Datasette's own row page besides the block:\n" + show(changes)
-
-
-def test_the_citation_plugin_is_registered():
-    assert pm.get_plugin("cite_row.py") is not None, "plugins/cite_row.py is not registered"
 
 
 @pytest.mark.slow  # every row page of the seven tables, about 300

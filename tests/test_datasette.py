@@ -145,9 +145,12 @@ def test_served_metadata_file_is_current(metadata):
     assert not different, "build/metadata.json is out of date (run `make build`) at:\n" + show(different)
 
 
-def test_settings_limit_time_and_rows():
-    assert SETTINGS["sql_time_limit_ms"] <= 5000 and SETTINGS["max_returned_rows"] <= 5000
-    assert SETTINGS["suggest_facets"] is False
+def test_a_slow_query_is_stopped_by_the_time_limit(get):
+    """The served setting, through Datasette: a query that runs longer than sql_time_limit_ms is
+    interrupted (a recursive count to a hundred million takes seconds)."""
+    sql = "with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000000) select count(*) from n"
+    answer = get("/ots.json", sql=sql, _shape="array")
+    assert answer.status_code in (400, 500) and "interrupted" in answer.text.lower(), answer.text[:300]
 
 
 # The index, database, table and row pages carry the "about" link (about_url in metadata.yml) to the

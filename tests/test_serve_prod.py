@@ -18,6 +18,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, needs, read_csv
@@ -112,6 +113,19 @@ def test_the_second_identical_request_for_a_data_page_is_a_cache_hit(prod_server
     first, second = get(url), get(url)
     assert (first[1]["x-cache-status"], second[1]["x-cache-status"]) == ("MISS", "HIT")
     assert first[2] == second[2]
+
+
+def test_the_cache_is_warmed_from_the_sitemap_so_the_first_reader_of_a_cited_row_gets_a_hit(prod_server):
+    base, log = prod_server
+    deadline = time.monotonic() + 120
+    while "warmed the cache" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    said = re.search(r"warmed the cache: (\d+) of (\d+) sitemap addresses", log.read_text())
+    assert said and said.group(1) == said.group(2) and int(said.group(2)) > 100, log.read_text()[-500:]
+    sitemap = get(base + "/sitemap.xml")[2].decode()
+    rows = [u for u in re.findall(r"<loc>([^<]+)</loc>", sitemap) if u.count("/") >= 5]
+    path = urlsplit(rows[len(rows) // 2]).path  # a row page no test has asked for
+    assert get(base + path)[1]["x-cache-status"] == "HIT"
 
 
 @pytest.mark.parametrize(
