@@ -25,7 +25,7 @@ SETUP := $(VENV)/.installed
 
 DATA := datapackage.yaml $(wildcard data/*.csv data/raw/*.csv)
 # The Turkish and Russian texts the search index holds for errata and commitments (ots_data/build.py).
-TRANSLATED := docs/i18n/errata.yml docs/i18n/commitments.yml
+TRANSLATED := docs/i18n/errata.yml docs/i18n/commitments.yml docs/i18n/roles.yml
 DB := build/ots.db
 METADATA := build/metadata.json
 INSPECT := build/inspect.json
@@ -81,7 +81,7 @@ LIB := ots_data/__init__.py ots_data/project.py ots_data/schema.py
 CATALOG := ots_data/catalog.py $(wildcard ots_data/catalog/*.yml ots_data/catalog/*/*.sql)
 VALIDATE_CODE := scripts/validate.py ots_data/validate.py ots_data/staging.py ots_data/counts.py \
   $(wildcard ots_data/rules/*.py) $(LIB)
-BUILD_CODE := scripts/build.py ots_data/build.py $(CATALOG) $(VALIDATE_CODE)
+BUILD_CODE := scripts/build.py ots_data/build.py ots_data/inflect.py $(CATALOG) $(VALIDATE_CODE)
 METADATA_CODE := scripts/metadata.py ots_data/metadata.py ots_data/public_url.py $(CATALOG) $(LIB)
 DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/feed.py ots_data/release.py \
   ots_data/changes.py ots_data/codebook.py ots_data/deposit.py \

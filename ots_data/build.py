@@ -30,6 +30,7 @@ import yaml
 
 from ots_data import rules, staging, validate
 from ots_data.catalog import load as load_catalog
+from ots_data.inflect import name_forms
 from ots_data.project import ROOT
 from ots_data.schema import Resource, create_table_sql, load_resources
 from ots_data.staging import Problem
@@ -54,6 +55,9 @@ def fold(text: str) -> str:
 # words (docs/i18n/). Their text goes into the row's search text, so that a reader who searches
 # the data as the page writes (Сердар Бердымухамедов, Hacıyev, "Зелёная книга") finds the row.
 TRANSLATED = {"errata": "docs/i18n/errata.yml", "commitments": "docs/i18n/commitments.yml"}
+# The offices as readers name them in English, Turkish and Russian (one entry per role_category):
+# the actors' search text holds them, registered in SQLite as roles_of(role_category).
+ROLES = "docs/i18n/roles.yml"
 
 
 def translation_files(root: Path) -> dict[str, dict]:
@@ -67,6 +71,12 @@ def translations_of(files: dict[str, dict], table: str, key: str) -> str:
     """The Turkish and Russian text of a row (registered in SQLite as translations_of(table, key))."""
     entry = files.get(table, {}).get(key) or {}
     return " ".join(entry.get(lang, "") for lang in ("tr", "ru")).strip()
+
+
+def roles_of(roles: dict, category: str | None) -> str:
+    """An office's names in English, Turkish and Russian (registered in SQLite as roles_of(category))."""
+    entry = roles.get(category or "") or {}
+    return " ".join(entry.get(lang, "") for lang in ("en", "tr", "ru")).strip()
 
 
 def build_search(db: sqlite_utils.Database, sources: dict[str, str]) -> None:
@@ -188,6 +198,13 @@ def build(root: Path, target: Path, progress: Callable[[str], None] | None = Non
         )
         files = translation_files(root)
         db.conn.create_function("translations_of", 2, partial(translations_of, files), deterministic=True)
+        roles = yaml.safe_load((root / ROLES).read_text(encoding="utf-8")) if (root / ROLES).exists() else {}
+        db.conn.create_function("roles_of", 1, partial(roles_of, roles), deterministic=True)
+        # Names in their grammatical forms (Эрдогана, Erdoğan'ın), and offices' words in theirs.
+        db.conn.create_function("name_forms", 1, lambda text: name_forms(text or ""), deterministic=True)
+        db.conn.create_function(
+            "word_forms", 1, lambda text: name_forms(text or "", every_word=True), deterministic=True
+        )
         catalog = load_catalog()
         say("indexing")
         for table, indexes in catalog.indexes.items():
