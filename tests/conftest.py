@@ -202,3 +202,15 @@ def releasable_root(destination: Path, day: str = "2026-01-01") -> Path:
         yaml.safe_dump(citation, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
     return project
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module: Debian's, as tests/support.py launches it."""
+    from playwright.sync_api import sync_playwright
+    from support import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

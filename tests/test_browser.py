@@ -4,33 +4,12 @@ saved as screenshots in test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import ROOT, show
-from playwright.sync_api import sync_playwright
+from conftest import show
+from support import ALLOWED, ARTIFACTS, BROWSER_MARKS
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "test-artifacts"
-# Every page is read from `make serve` (the live_server fixture) in Chromium.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.server,
-    pytest.mark.skipif(
-        not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM}: run `make browser` (make test does)"
-    ),
-]
-# Flags from this machine's notes: no sandbox as root, no background network (the network is closed).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = BROWSER_MARKS
 
 PAGES = [
     ("docs-home-en", "/docs/", "en"),
@@ -45,24 +24,6 @@ PAGES = [
     ("datasette-table-1", "/ots/article_table_1", "en"),
     ("datasette-copy-latex", "/ots/follower_counts.copyable?_table_format=latex", "en"),
 ]
-
-# axe rules that upstream templates still break, each with the reason it is not ours to fix.
-ALLOWED = {
-    # Datasette 0.65's table.html renders the filter's value <input class="filter-value"> with no
-    # label (upstream template; overriding the whole table template for it would fork it).
-    ("datasette", "label"),
-    # The same template's filter <select name="_filter_column"> and <select name="_filter_op">
-    # have no label either (upstream; a known Datasette 0.65 gap).
-    ("datasette", "select-name"),
-}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("name,path,lang", PAGES, ids=[p[0] for p in PAGES])

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import test_browser
 from axe_playwright_python.sync_playwright import Axe
 from conftest import show
-from test_browser import ALLOWED, ARTIFACTS, pytestmark  # noqa: F401 (the markers apply here)
+from support import ALLOWED, ARTIFACTS, BROWSER_MARKS
 
 ROW = "/ots/follower_counts/altun-2023-t1-r01-facebook"
 # A browser without the Clipboard API: what a reader gets on a page served over plain http from
@@ -18,8 +17,7 @@ ROW = "/ots/follower_counts/altun-2023-t1-r01-facebook"
 NO_CLIPBOARD = "Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined });"
 
 
-# test_browser.py's fixture, one Chromium per module (pytest finds a fixture by its module-level name).
-browser = test_browser.browser
+pytestmark = BROWSER_MARKS
 
 
 def open_row_page(context, live_server):

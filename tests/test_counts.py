@@ -5,24 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support import EXAMPLES
 
 from ots_data.counts import CountParseError, parse_count
-
-# Expected values worked out by hand from the rules in the module docstring.
-EXAMPLES = [
-    ("919", 919, 1, "plain_integer"),
-    ("98", 98, 1, "plain_integer"),
-    ("8,855", 8855, 1, "thousands_comma"),
-    ("1,234,567", 1234567, 1, "thousands_comma"),
-    ("19M", 19_000_000, 1_000_000, "suffix_decimal_point"),
-    ("10.1M", 10_100_000, 100_000, "suffix_decimal_point"),
-    ("297.5K", 297_500, 100, "suffix_decimal_point"),
-    ("32.05K", 32_050, 10, "suffix_decimal_point"),
-    ("5.59K", 5_590, 10, "suffix_decimal_point"),
-    ("225K", 225_000, 1_000, "suffix_decimal_point"),
-    ("4,6K", 4_600, 100, "suffix_decimal_comma"),
-    ("30,3K", 30_300, 100, "suffix_decimal_comma"),
-]
 
 
 @pytest.mark.parametrize("printed,count,precision,rule", EXAMPLES)

@@ -10,8 +10,7 @@ import pytest
 from conftest import ROOT, copy_project, read_csv, show
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from test_counts import EXAMPLES
-from test_rounds import ROUND, add_round, round_row
+from support import EXAMPLES, ROUND, add_round, round_row
 
 from ots_data.build import ValidationFailed, build
 from ots_data.counts import CountParseError, parse_count, sql_confirms

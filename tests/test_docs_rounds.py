@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 from conftest import copy_project, show
-from test_rounds import ROUND_ON, add_round, append_rows
+from support import ROUND_ON, add_round, append_rows
 
 from ots_data import charts, docs
 from ots_data.build import build

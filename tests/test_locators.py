@@ -17,7 +17,7 @@ import re
 
 import pytest
 from conftest import show
-from test_quotes import ARTICLE, from_the_article
+from support import ARTICLE, from_the_article
 
 pytestmark = pytest.mark.skipif(
     not ARTICLE.exists(), reason=f"the article's text is not at {ARTICLE} (set ARTICLE_TEXT)"

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 from conftest import ROOT, datasette_fetcher
-from test_browser import CHROMIUM, CHROMIUM_ARGS
+from support import CHROMIUM, CHROMIUM_ARGS
 
 from ots_data.servers import free_port
 

@@ -7,15 +7,12 @@ have it, or wherever ARTICLE_TEXT points. Without it these tests cannot run and 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from conftest import ROOT, show
+from support import ARTICLE, from_the_article
 
 from ots_data.schema import load_resources
 
-ARTICLE = Path(os.environ.get("ARTICLE_TEXT", ROOT.parent / "shared/sources/altun-2023-bilig-106.txt"))
 pytestmark = pytest.mark.skipif(
     not ARTICLE.exists(), reason=f"the article's text is not at {ARTICLE} (set ARTICLE_TEXT)"
 )
@@ -28,13 +25,6 @@ VERBATIM = [(r.name, f.name) for r in load_resources(ROOT / "datapackage.yaml") 
 @pytest.fixture(scope="module")
 def lines():
     return ARTICLE.read_text(encoding="utf-8").split("\n")
-
-
-def from_the_article(rows: dict, table: str) -> list[dict]:
-    """The rows whose text is the article's: not those of a later round of observations, whose
-    printed figures are read from the platforms."""
-    rounds = {r["source_id"] for r in rows["sources"] if r["source_type"] == "observation_round"}
-    return [r for r in rows[table] if r.get("source_id") not in rounds]
 
 
 @pytest.mark.parametrize("table,column", VERBATIM)

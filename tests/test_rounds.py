@@ -4,94 +4,15 @@ validation, the database views, the canned queries and the docs charts."""
 from __future__ import annotations
 
 import csv
-import io
 import sqlite3
 import subprocess
 import sys
 
 import pytest
 from conftest import ROOT, copy_project, datasette_fetcher, read_csv
+from support import ROUND, ROUND_ON, add_round, append_rows
 
 from ots_data.build import build
-
-ROUND_ON = "2023-06-22"
-# account_id -> (count_as_printed, count, precision, rule) of the synthetic round
-ROUND = {
-    "twitter-rterdogan": ("20M", 20_000_000, 1_000_000, "suffix_decimal_point"),  # 19M before: +5.26%
-    "instagram-mfa-kz": ("9,855", 9_855, 1, "thousands_comma"),  # 8,855 before: +11.29%
-    "twitter-sadyrjaparov": ("1,838", 1_838, 1, "thousands_comma"),  # 919 before: +100%
-    "instagram-aoka-uz": ("4,100", 4_100, 1, "thousands_comma"),  # 4,279 (read) before: -4.18%
-}
-
-
-def append_rows(path, rows):
-    with open(path, encoding="utf-8", newline="") as handle:
-        header = next(csv.reader(handle))
-    out = io.StringIO()
-    csv.DictWriter(out, fieldnames=header, lineterminator="\n").writerows(
-        {c: r.get(c, "") for c in header} for r in rows
-    )
-    with open(path, "a", encoding="utf-8", newline="") as handle:
-        handle.write(out.getvalue())
-
-
-def round_row(account: str, printed: str, count: str, precision: str, rounded: str, rule: str) -> dict:
-    """A follower_counts row of the synthetic round, as the round template writes one."""
-    return {
-        "count_id": f"round-2023-06-22-{account}",
-        "account_id": account,
-        "observed_on": ROUND_ON,
-        "metric": "followers",
-        "count": count,
-        "count_as_printed": printed,
-        "count_precision": precision,
-        "is_rounded": rounded,
-        "parse_rule": rule,
-        "is_ambiguous": "false",
-        "is_column_inferred": "false",
-        "is_account_inferred": "false",
-        "source_id": "round-2023-06-22",
-        "source_locator": "profile page",
-    }
-
-
-def add_round(project, extra_counts=(), extra_absences=()):
-    append_rows(
-        project / "data/sources.csv",
-        [
-            {
-                "source_id": "round-2023-06-22",
-                "source_type": "observation_round",
-                "title": "Synthetic test round",
-                "citation": "Synthetic test round (2023).",
-                "collected_by": "the test suite",
-                "collection_method": "made up inside a test",
-            }
-        ],
-    )
-    rows = [
-        round_row(account, printed, str(count), str(precision), "true" if precision > 1 else "false", rule)
-        for account, (printed, count, precision, rule) in ROUND.items()
-    ]
-    append_rows(project / "data/follower_counts.csv", rows + list(extra_counts))
-    append_rows(
-        project / "data/absences.csv",
-        [
-            {
-                "absence_id": "round-2023-06-22-viktor-orban-twitter",
-                "actor_id": "viktor-orban",
-                "platform": "twitter",
-                "observed_on": ROUND_ON,
-                "as_printed": "",
-                "absence_kind": "not_found",
-                "is_column_inferred": "false",
-                "source_id": "round-2023-06-22",
-                "source_locator": "searched the platform",
-            }
-        ]
-        + list(extra_absences),
-    )
-    return rows
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 
 from conftest import copy_project, show
-from test_rounds import add_round, append_rows
+from support import add_round, append_rows
 
 from ots_data.rules import GROWING
 from ots_data.validate import validate
