@@ -342,3 +342,98 @@ def test_every_table_and_column_of_the_schema_has_a_turkish_and_russian_descript
     )
     stale = sorted(set(translated) - keys)
     assert not missing and not stale, f"missing: {show(missing)}\nnot in datapackage.yaml: {stale}"
+
+
+# -------------------------------------------------------------------- sections of the translations
+
+
+def headings(markdown: str) -> list[tuple[int, str]]:
+    """(level, text) of a page's section headings (`## ` and deeper), outside fenced code (where a
+    `# ` line is a comment)."""
+    found, in_code = [], False
+    for line in markdown.split("\n"):
+        if re.match(r"\s*(```|~~~)", line):
+            in_code = not in_code
+        elif not in_code and (match := re.match(r"(#{2,6}) +(\S.*)", line)):
+            found.append((len(match.group(1)), match.group(2).strip()))
+    return found
+
+
+def sections_without_counterpart(english: str, translated: str) -> list[str]:
+    """The English sections the translation has no counterpart for. The `## ` sections are matched
+    in order, and within each its subsections by number and level (their text is translated, so it
+    is not compared); a heading with an explicit anchor ({#id}) needs a heading with that anchor."""
+
+    def sections(markdown: str) -> list[tuple[str, list[tuple[int, str]]]]:
+        grouped: list[tuple[str, list[tuple[int, str]]]] = []
+        for level, text in headings(markdown):
+            if level == 2:
+                grouped.append((text, []))
+            elif grouped:
+                grouped[-1][1].append((level, text))
+        return grouped
+
+    ours, theirs = sections(english), sections(translated)
+    if len(ours) != len(theirs):
+        return [f"{len(ours)} `## ` sections in English, {len(theirs)} in the translation: {[t for t, _ in ours]}"]
+    missing = [
+        f"under '## {text}': English {[f'{chr(35) * level} {sub}' for level, sub in subs]}, "
+        f"translation {[f'{chr(35) * level} {sub}' for level, sub in translated_subs]}"
+        for (text, subs), (_, translated_subs) in zip(ours, theirs, strict=True)
+        if [level for level, _ in subs] != [level for level, _ in translated_subs]
+    ]
+    anchor = re.compile(r"\{#([^}\s]+)\}")
+    translated_anchors = {a for _, text in headings(translated) for a in anchor.findall(text)}
+    missing += [
+        f"'{text}': no heading with the anchor #{a}"
+        for _, text in headings(english)
+        for a in anchor.findall(text)
+        if a not in translated_anchors
+    ]
+    return missing
+
+
+def marked_as_english(name: str) -> bool:
+    """Whether the docs step marks the page as (wholly or partly) English in Turkish and Russian:
+    glossary.yml lists it under `english_only` or `partly_english` (ots_data/docs.py puts the notice
+    on top)."""
+    return name in GLOSSARY["english_only"] or name in GLOSSARY["partly_english"]
+
+
+def test_a_missing_section_is_caught():
+    """The rule can fail: a translation without one subsection, without a `## ` section or without an
+    anchored heading is caught; one with the same structure (and a `# ` comment in code) is not."""
+    english = "# Page\n\n## A\n\n### A1\n\n### A2\n\n## B {#bee}\n\n```python\n# a comment\n```\n"
+    same = "# Sayfa\n\n## Ay\n\n### Ay1\n\n### Ay2\n\n## Be {#bee}\n\n```python\n# a comment\n```\n"
+    assert sections_without_counterpart(english, same) == []
+    no_subsection = same.replace("### Ay2\n", "")
+    assert sections_without_counterpart(english, no_subsection) == [
+        "under '## A': English ['### A1', '### A2'], translation ['### Ay1']"
+    ]
+    assert len(sections_without_counterpart(english, same.replace("## Be {#bee}", "Be"))) == 1
+    assert sections_without_counterpart(english, same.replace("{#bee}", "")) == [
+        "'B {#bee}': no heading with the anchor #bee"
+    ]
+    assert marked_as_english("deploying") and marked_as_english("errata") and not marked_as_english("using-the-data")
+
+
+@pytest.mark.parametrize("lang", TRANSLATED_LANGS)
+def test_every_section_of_an_english_page_is_in_its_translation_or_the_page_is_marked(lang):
+    """docs/<name>.md against docs/<name>.<lang>.md: a section added to the English page after the
+    translation (review 3, TR-E2/RU-E2) fails here, unless the page carries the English notice."""
+    gaps = []
+    for english in sorted((ROOT / "docs").glob("*.md")):
+        name = english.name.removesuffix(".md")
+        if "." in name or marked_as_english(name):
+            continue
+        translated = english.with_name(f"{name}.{lang}.md")
+        if not translated.exists():
+            gaps.append((english.name, f"no {translated.name} and not marked as English in glossary.yml"))
+            continue
+        gaps += [
+            (translated.name, gap)
+            for gap in sections_without_counterpart(
+                english.read_text(encoding="utf-8"), translated.read_text(encoding="utf-8")
+            )
+        ]
+    assert not gaps, "sections of the English page missing from the translation:\n" + show(gaps)
