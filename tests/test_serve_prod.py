@@ -215,9 +215,12 @@ def test_nginx_listens_on_loopback_unless_host_says_otherwise(prod_server):
 
 
 @needs("wrk", "wrk")
-def test_a_replica_killed_under_load_costs_no_reader_a_request(prod_server):
+def test_a_replica_killed_under_load_costs_a_reader_at_most_the_answer_it_was_writing(prod_server):
     """wrk asks for pages no one asked before (so every request reaches a replica); one replica
-    is killed with SIGKILL in the middle."""
+    is killed with SIGKILL in the middle. Every request nginx can still retry goes to the other
+    replica; an answer the killed replica had begun to send cannot be retried (nginx has passed
+    its start to the reader), so at most the connections that replica was answering end with a
+    read error, and no request gets an error status."""
     base, log = prod_server
     victim = servers.pids(log)["replicas"][1]
     with ThreadPoolExecutor(1) as pool:
@@ -226,7 +229,10 @@ def test_a_replica_killed_under_load_costs_no_reader_a_request(prod_server):
         os.kill(victim, signal.SIGKILL)
         result = load.result()
     assert result["requests"] > 100, result
-    assert (result["non_2xx"], result["socket_errors"]) == (0, 0), result
+    assert result["non_2xx"] == 0, result
+    # 8 connections over 2 replicas: the killed one was answering at most about half of them.
+    cut = result["socket_error_kinds"]
+    assert set(cut) <= {"read"} and result["socket_errors"] <= 4, result
 
 
 def test_a_replica_that_dies_is_started_again(prod_server):
