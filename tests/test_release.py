@@ -205,10 +205,13 @@ def test_published_release_still_verifies(folder):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-# The files of a release that hold the database file itself, or its size (datacite.json): the
-# build's code (indexes, derived tables, search) may change them without any change of data; the
-# rows of the database are compared instead (test_published_database_rows_are_what_the_inputs_build).
-DATABASE_FILES = {"ots.db", f"{PACKAGE}-{VERSION}.zip", "SHA256SUMS", "datacite.json"}
+# The files of a release that may differ when it is made again from unchanged data: those that hold
+# the database file itself, or its size (datacite.json), which the build's code (indexes, derived
+# tables, search) may change (the rows of the database are compared instead, in
+# test_published_database_rows_are_what_the_inputs_build); and codebook.csv, whose Turkish and
+# Russian descriptions come from docs/i18n/schema.yml, corrected without a new version (its English
+# and its columns come from datapackage.yaml, which the published datapackage.json is compared with).
+DATABASE_FILES = {"ots.db", f"{PACKAGE}-{VERSION}.zip", "SHA256SUMS", "datacite.json", "codebook.csv"}
 
 
 def test_published_release_of_this_version_is_what_the_inputs_build(release):
