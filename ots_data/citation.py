@@ -1,5 +1,5 @@
 """How to cite one row: which published release holds it, whether the page shows that release's
-values, and the citation text. Used by plugins/cite_row.py (the "Cite this" block of row pages)
+values, and the citation text. Used by datasette_site/ots_datasette/cite_row.py (the "Cite this" block of row pages)
 and by its tests.
 
 A row page shows the database being served, which may be a version still in preparation

@@ -1,7 +1,7 @@
 """The schema.org `Dataset` that describes this dataset to search engines and dataset search.
 
 One function builds it for every page that carries it: the documentation's home pages (docs.py)
-and Datasette's front page and table pages (plugins/discovery.py). Its facts come from the
+and Datasette's front page and table pages (datasette_site/ots_datasette/discovery.py). Its facts come from the
 database (facts()), the schema (title, description, licence, keywords) and the release index: the
 Dataset describes the newest published release, the one a reader can download, so `version`,
 `datePublished`, `dateModified`, `identifier` (its DOI, once minted) and `distribution` are that

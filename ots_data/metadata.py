@@ -47,7 +47,7 @@ ROBOTS_RULES = [
     "Disallow: /ots?sql=",
     "Disallow: /-/",
 ]
-# The sitemaps robots.txt names: the data's (plugins/discovery.py) and the docs' (MkDocs).
+# The sitemaps robots.txt names: the data's (datasette_site/ots_datasette/discovery.py) and the docs' (MkDocs).
 SITEMAPS = ["/sitemap.xml", "/docs/sitemap.xml"]
 
 
@@ -59,11 +59,11 @@ def robots_txt(base: str | None) -> str:
 
 
 def plugin_settings(base: str | None) -> dict:
-    """The plugins' part of the metadata: robots.txt, and PUBLIC_URL for plugins/discovery.py
-    (the sitemap's and the JSON-LD's addresses)."""
+    """The plugins' part of the metadata: robots.txt, and PUBLIC_URL for the project's plugin
+    (the addresses of the sitemap, the JSON-LD and "Cite this")."""
     settings = {"datasette-block-robots": {"literal": robots_txt(base)}}
     if base:
-        settings["discovery"] = {"public_url": base}
+        settings["ots"] = {"public_url": base}
     return settings
 
 
@@ -102,9 +102,10 @@ def build_metadata(root: Path = ROOT) -> dict:
     metadata["databases"][DATABASE].setdefault("description", f"Data package version {descriptor['version']}.")
     # Operational, not descriptive: kept under `plugins`, which Datasette 1.0 moves to datasette.yaml.
     plugins = metadata.setdefault("plugins", {})
-    plugins.update(plugin_settings(public_url()))
-    # What the project's plugins are told (datasette.plugin_config("ots")): the version served and
-    # the canned queries' titles, besides what metadata.yml says there.
+    for name, config in plugin_settings(public_url()).items():  # merged with metadata.yml's, never over it
+        plugins.setdefault(name, {}).update(config)
+    # What the project's plugin is told (datasette.plugin_config("ots")): the version served, the
+    # canned queries' titles and PUBLIC_URL, besides what metadata.yml says there.
     queries = metadata["databases"][DATABASE].get("queries", {})
     plugins.setdefault("ots", {}).update(
         version=descriptor["version"],

@@ -20,15 +20,17 @@ from ots_data.project import ROOT
 
 DATASETTE = ROOT / ".venv" / "bin" / "datasette"
 
-# What Datasette serves, as paths inside the project.
+# What Datasette serves, as paths inside the project. What the served site is made of (the plugin
+# package, the templates, the static assets, the settings) is in one folder, datasette_site/; the
+# plugin is installed with the project (pyproject.toml's entry points), so no flag names it.
+SITE_DIR = ROOT / "datasette_site"
 DB = ROOT / "build" / "ots.db"
 INSPECT = ROOT / "build" / "inspect.json"
 METADATA = ROOT / "build" / "metadata.json"
-SETTINGS = ROOT / "settings.json"
-PLUGINS_DIR = ROOT / "plugins"
-TEMPLATE_DIR = ROOT / "templates"
+SETTINGS = SITE_DIR / "settings.json"
+TEMPLATE_DIR = SITE_DIR / "templates"
 # URL prefix -> folder. In production nginx serves the first two itself (see deploy/).
-STATIC_MOUNTS = {"docs": ROOT / "site", "downloads": ROOT / "dist", "assets": ROOT / "assets"}
+STATIC_MOUNTS = {"docs": ROOT / "site", "downloads": ROOT / "dist", "assets": SITE_DIR / "static"}
 # The URL a health check asks for: cheap, and it needs the database to be open.
 HEALTH_PATH = "/-/versions.json"
 
@@ -62,14 +64,14 @@ def datasette_args(
     args = ["-i", path(db)]
     if inspect is not None:
         args += ["--inspect-file", path(inspect)]
-    args += ["--metadata", path(metadata), "--plugins-dir", path(PLUGINS_DIR), "--template-dir", path(TEMPLATE_DIR)]
+    args += ["--metadata", path(metadata), "--template-dir", path(TEMPLATE_DIR)]
     for prefix, folder in STATIC_MOUNTS.items():
         args += ["--static", f"{prefix}:{path(folder)}"]
     for key, value in settings().items():
         args += ["--setting", key, _setting_value(value)]
     # Other tools read the data from other origins (a notebook, Datasette Lite, DuckDB-Wasm, a
     # journalist's chart): Access-Control-Allow-Origin on JSON and CSV. The data is public and the
-    # site has no signed-in actors. /downloads/ gets the same header (plugins/open_downloads.py).
+    # site has no signed-in actors. /downloads/ gets the same header (datasette_site/ots_datasette/open_downloads.py).
     args += ["--cors"]
     return args
 
@@ -86,7 +88,6 @@ def app_kwargs(db: Path, metadata: dict) -> dict:
         "immutables": [str(db)],
         "metadata": metadata,
         "settings": settings(),
-        "plugins_dir": str(PLUGINS_DIR),
         "template_dir": str(TEMPLATE_DIR),
         "static_mounts": [(prefix, str(folder)) for prefix, folder in STATIC_MOUNTS.items()],
         "cors": True,

@@ -1,6 +1,6 @@
 """Cite this figure (issue 11, item 2): every row page of the tables readers cite shows the dataset
 and the version to cite, the row's stable address, its place in the article, an APA citation and a
-link to the immutable release file that holds the row (templates/row.html, plugins/cite_row.py,
+link to the immutable release file that holds the row (datasette_site/templates/row.html, datasette_site/ots_datasette/cite_row.py,
 ots_data/citation.py). The version cited is the newest *published* release holding the row; the
 page says when it shows a version in preparation, values that differ from that release, or a row
 no release holds. And no row id of the previous release disappears without the changelog (or an
@@ -264,18 +264,18 @@ def test_row_pages_of_other_tables_have_no_citation_block(get):
 
 
 def test_the_row_template_is_datasettes_own_page_with_only_the_citation_added(fresh_db, tmp_path):
-    """templates/row.html extends Datasette's own row.html (no copy to drift from it): the page is
+    """datasette_site/templates/row.html extends Datasette's own row.html (no copy to drift from it): the page is
     the one Datasette's own template writes, plus the block and its script after the row."""
     path = f"/ots/accounts/{first_row('accounts')['account_id']}"
     without = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", without)
+    shutil.copytree(ROOT / "datasette_site" / "templates", without)
     (without / "row.html").unlink()
 
     async def page(template_dir):
         answer = await make_datasette(fresh_db, template_dir=str(template_dir)).client.get(path)
         return re.sub(r"Queries took [0-9.]+ms", "", answer.text)
 
-    ours, theirs = asyncio.run(page(ROOT / "templates")), asyncio.run(page(without))
+    ours, theirs = asyncio.run(page(ROOT / "datasette_site" / "templates")), asyncio.run(page(without))
     start, end = ours.find('<section class="ots-cite"'), ours.find("</script>", ours.find('<section class="ots-cite"'))
     assert start > 0 and end > start, f"{path}: no citation block"
     rest = ours[:start] + ours[end + len("</script>") :]

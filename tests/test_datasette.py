@@ -13,7 +13,7 @@ from conftest import ROOT, datasette_fetcher, read_csv, show, skip_unless_made
 from ots_data.metadata import column_description
 from ots_data.serving import STATIC_MOUNTS
 
-SETTINGS = json.loads((ROOT / "settings.json").read_text())
+SETTINGS = json.loads((ROOT / "datasette_site" / "settings.json").read_text())
 # The canned queries are written in metadata.yml (the metadata step fills in their SQL).
 CANNED = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["ots"]["queries"]
 

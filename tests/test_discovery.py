@@ -360,7 +360,7 @@ def test_every_row_page_in_the_sitemap_answers(sitemap):
 
 
 def test_with_public_url_the_sitemap_lists_addresses_under_it(fresh_db, metadata):
-    metadata["plugins"]["discovery"] = {"public_url": EXAMPLE}
+    metadata["plugins"]["ots"]["public_url"] = EXAMPLE
     text = datasette_fetcher(fresh_db, metadata=metadata)("/sitemap.xml").text
     elsewhere = [loc for loc in re.findall(r"<loc>(.*?)</loc>", text) if not loc.startswith(f"{EXAMPLE}/")]
     assert not elsewhere, show(elsewhere)
@@ -444,7 +444,7 @@ def test_the_datasette_and_docs_datasets_differ_only_in_page_and_language(fresh_
 
 
 def test_with_public_url_the_served_dataset_addresses_are_under_it(fresh_db, metadata):
-    metadata["plugins"]["discovery"] = {"public_url": EXAMPLE}
+    metadata["plugins"]["ots"]["public_url"] = EXAMPLE
     (data,) = json_ld_blocks(datasette_fetcher(fresh_db, metadata=metadata)("/ots/follower_counts").text)
     urls = [data["url"]] + [d["contentUrl"] for d in data["distribution"]]
     elsewhere = [u for u in urls if not u.startswith(f"{EXAMPLE}/")]
@@ -452,8 +452,8 @@ def test_with_public_url_the_served_dataset_addresses_are_under_it(fresh_db, met
 
 
 def test_with_public_url_a_row_is_cited_at_its_public_address(fresh_db, metadata):
-    """The "Cite this" block (plugins/cite_row.py) names the row where others find it."""
-    metadata["plugins"]["discovery"] = {"public_url": EXAMPLE}
+    """The "Cite this" block (datasette_site/ots_datasette/cite_row.py) names the row where others find it."""
+    metadata["plugins"]["ots"]["public_url"] = EXAMPLE
     page = datasette_fetcher(fresh_db, metadata=metadata)("/ots/errata/fco-name").text
     expected = f"{EXAMPLE}/ots/errata/fco-name"
     assert expected in page, [line for line in page.splitlines() if "/ots/errata/fco-name" in line]

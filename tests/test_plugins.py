@@ -1,4 +1,4 @@
-"""The template and directory plugins in plugins/, through real Datasette objects configured by the
+"""The template and directory plugins in datasette_site/ots_datasette/, through real Datasette objects configured by the
 one serving configuration and Datasette's own in-process client (nothing is mocked).
 
 read_templates_once.py reads each template once. serve_directory_index.py serves index.html for a
@@ -14,9 +14,9 @@ import pytest
 from conftest import datasette_fetcher, make_datasette, show
 from datasette.plugins import pm
 
-# Datasette registers each plugin of the project's plugins folder under its file name.
-READ_TEMPLATES_ONCE = "read_templates_once.py"
-DIRECTORY_INDEX = "serve_directory_index.py"
+# Datasette registers each module of the project's plugin under its entry point's name (pyproject.toml).
+READ_TEMPLATES_ONCE = "ots_read_templates_once"
+DIRECTORY_INDEX = "ots_serve_directory_index"
 
 
 def get_all(datasette, requests: list[tuple[str, dict | None]]) -> list:
@@ -133,7 +133,7 @@ UNTOUCHED = [
 def test_every_other_request_is_answered_as_without_the_plugin(fresh_db, static_mounts):
     with_plugin = make_datasette(fresh_db, static_mounts=static_mounts)
     with unregistered(DIRECTORY_INDEX):
-        without = make_datasette(fresh_db, static_mounts=static_mounts, plugins_dir=None)
+        without = make_datasette(fresh_db, static_mounts=static_mounts)
     requests = [(path, None) for path in UNTOUCHED]
 
     def seen(answer):
@@ -145,3 +145,25 @@ def test_every_other_request_is_answered_as_without_the_plugin(fresh_db, static_
         if seen(a) != seen(b)
     ]
     assert not different, "(path, with the plugin, without it):\n" + show(different)
+
+
+# ---------------------------------------------------------------- the package
+
+
+def test_every_module_of_the_plugin_package_is_loaded_from_its_entry_point():
+    """datasette_site/ots_datasette/ is one package; each module is an entry point of the `datasette`
+    group (pyproject.toml), so Datasette loads it with no plugins folder. A module without an entry
+    point would silently never run; an entry point without a module would stop Datasette starting."""
+    import tomllib
+    from importlib.metadata import entry_points
+
+    from conftest import ROOT
+
+    modules = {p.stem for p in (ROOT / "datasette_site" / "ots_datasette").glob("*.py")} - {"__init__"}
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["datasette"]
+    installed = {ep.name: ep.value for ep in entry_points(group="datasette") if ep.value.startswith("ots_datasette.")}
+    registered = {name: pm.get_plugin(name).__name__ for name in declared if pm.get_plugin(name) is not None}
+    expected = {f"ots_{m}": f"ots_datasette.{m}" for m in modules}
+    assert (declared, installed, registered) == (expected, expected, expected), show(
+        [("declared", declared), ("installed", installed), ("registered", registered), ("modules", expected)]
+    )

@@ -1,5 +1,5 @@
 """A way to report an error (issue 11, item 7): the footer of every Datasette page says how to
-report a wrong figure and what happens next (templates/_footer.html), the documentation has a page
+report a wrong figure and what happens next (datasette_site/templates/_footer.html), the documentation has a page
 on it in every language (docs/reporting-errors*.md, in mkdocs.yml's nav), and CONTRIBUTING.md, linked
 from the README, is the maintainers' correction workflow."""
 

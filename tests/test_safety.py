@@ -61,7 +61,7 @@ def test_markup_in_the_data_is_escaped_on_datasette_pages(hostile_get, path):
     assert 'href="javascript:' not in page
 
 
-@pytest.mark.slow  # waits out the SQL time limit (settings.json): over 2 seconds here
+@pytest.mark.slow  # waits out the SQL time limit (datasette_site/settings.json): over 2 seconds here
 def test_a_runaway_query_is_stopped_by_the_time_limit(hostile_get):
     endless = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
     response = hostile_get("/ots.json", sql=endless)

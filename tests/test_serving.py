@@ -56,7 +56,6 @@ def test_the_command_line_and_the_in_process_client_configure_datasette_alike(tm
     kwargs = serving.app_kwargs(db, {})
     from_cli = {
         "immutables": list(params["immutable"]),
-        "plugins_dir": params["plugins_dir"],
         "template_dir": params["template_dir"],
         "static_mounts": [tuple(m) for m in params["static"]],
         "settings": dict(params["settings"]),

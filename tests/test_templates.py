@@ -5,7 +5,7 @@ upgrade of Datasette that changes its base.html fails here until the copy is mad
 template extends Datasette's own (`{% extends "default:..." %}`) and fills a block. No plugin edits
 an installed template or replaces a Datasette function (checked below). Table pages collapse the
 column descriptions into a <details> with a script on the `extra_body_script` hook
-(plugins/collapse_column_descriptions.py); a block for them in Datasette's table.html would let a
+(datasette_site/ots_datasette/collapse_column_descriptions.py); a block for them in Datasette's table.html would let a
 template do it (an upstream request worth making)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import datasette
 from conftest import ROOT, datasette_fetcher, show
 
-OURS = ROOT / "templates" / "base.html"
+OURS = ROOT / "datasette_site" / "templates" / "base.html"
 ORIGINAL = Path(datasette.__file__).parent / "templates" / "base.html"
 # Our first line: a Jinja comment (it renders as nothing) saying what the copy changes.
 COMMENT = re.compile(r"\{#-(.*?)-#\}\n")
@@ -35,7 +35,7 @@ def test_base_html_is_datasettes_own_with_only_the_page_language_added():
             expected.splitlines(),
             copy.splitlines(),
             f"Datasette {datasette.__version__}'s base.html with lang added",
-            "templates/base.html (after its first comment)",
+            "datasette_site/templates/base.html (after its first comment)",
             lineterm="",
             n=1,
         )
@@ -60,7 +60,7 @@ def test_every_other_template_extends_datasettes_own_and_fills_blocks():
     """A copied template forks Datasette; an override that extends it follows every upgrade."""
     copies = [
         p.name
-        for p in (ROOT / "templates").glob("*.html")
+        for p in (ROOT / "datasette_site" / "templates").glob("*.html")
         if p.name not in ("base.html", "_footer.html") and '{% extends "default:' not in p.read_text(encoding="utf-8")
     ]
     assert not copies, f"templates that do not extend Datasette's own: {copies}"
@@ -84,7 +84,7 @@ ALLOWED_EXCEPTIONS: dict[tuple[str, str], str] = {}
 def test_no_plugin_replaces_a_datasette_function_or_edits_its_templates():
     found = [
         (path.name, what)
-        for path in sorted((ROOT / "plugins").glob("*.py"))
+        for path in sorted((ROOT / "datasette_site" / "ots_datasette").glob("*.py"))
         for what, pattern in FORBIDDEN.items()
         if pattern.search(path.read_text(encoding="utf-8")) and (path.name, what) not in ALLOWED_EXCEPTIONS
     ]
@@ -136,7 +136,7 @@ UNDOCUMENTED = {
 
 def used_names() -> set[tuple[str, str]]:
     found = set()
-    for path in (ROOT / "plugins").glob("*.py"):
+    for path in (ROOT / "datasette_site" / "ots_datasette").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         for names in re.findall(r"^from datasette[a-z._]* import ([A-Za-z_, ]+)$", text, re.M):
             found |= {("import", n.strip()) for n in names.split(",")}

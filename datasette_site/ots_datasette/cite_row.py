@@ -1,4 +1,4 @@
-"""The "Cite this" block of the row pages of the tables readers cite (templates/row.html).
+"""The "Cite this" block of the row pages of the tables readers cite (datasette_site/templates/row.html).
 
 A researcher quotes single figures, so each row page of the tables below says which version to
 cite and where the row is in the article, gives a ready citation and links the immutable release
@@ -13,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from datasette import hookimpl
-from datasette.app import Datasette
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import Request
 
 from ots_data.citation import RowCitation, cite_row
 from ots_data.project import DATAPACKAGE
 from ots_data.schema import load_descriptor
+
+if TYPE_CHECKING:  # only for type hints: Datasette loads this module while importing datasette.app
+    from datasette.app import Datasette
 
 DATABASE = "ots"  # the database the project serves (also metadata.yml's plugins.ots.database)
 DOWNLOADS = "downloads"  # the static mount of dist/ (ots_data/serving.py)
@@ -57,7 +60,7 @@ async def source_label(datasette: Datasette, source_id: str | None) -> str | Non
 
 
 def stable_url(datasette: Datasette, request: Request, path: str) -> str:
-    base = (datasette.plugin_config("discovery") or {}).get("public_url")
+    base = (datasette.plugin_config("ots") or {}).get("public_url")
     return f"{base}{path}" if base else datasette.absolute_url(request, path)
 
 

@@ -1,4 +1,4 @@
-"""What the landing page (templates/index.html, the front page `/`) shows, read from what is served.
+"""What the landing page (datasette_site/templates/index.html, the front page `/`) shows, read from what is served.
 
 Nothing the database or the metadata holds is written in the template: the date the figures are
 as of is read from the article's tables (article_tables.updated_on), the version from the
@@ -15,10 +15,13 @@ from __future__ import annotations
 import datetime
 import weakref
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from datasette import hookimpl
-from datasette.app import Datasette
-from datasette.database import Database
+
+if TYPE_CHECKING:  # only for type hints: Datasette loads this module while importing datasette.app
+    from datasette.app import Datasette
+    from datasette.database import Database
 
 DATABASE = "ots"
 

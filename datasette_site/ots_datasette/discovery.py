@@ -4,7 +4,7 @@ schema.org Dataset (JSON-LD) on the front page and on the table pages.
 /sitemap.xml lists the front page, and the table page and every row page of each table a reader
 cites (metadata.yml's plugins.ots.cited_tables), read from the database. A sitemap must list
 absolute URLs: they are under
-PUBLIC_URL (the metadata's `plugins.discovery.public_url`, written by ots_data/metadata.py), or,
+PUBLIC_URL (the metadata's `plugins.ots.public_url`, written by ots_data/metadata.py), or,
 when it is unset, under the address the request came to. /robots.txt (datasette-block-robots,
 configured by ots_data/metadata.py) names this sitemap and the docs' when PUBLIC_URL is set.
 Written here rather than with datasette-sitemap 1.0: that plugin adds a Sitemap line to robots.txt
@@ -14,7 +14,7 @@ XML escaping.
 
 The Dataset is built by ots_data/json_ld.py, the same function as the docs' home pages use, and
 given to the templates as `dataset_json_ld` (a whole <script> element) on Datasette's documented
-`extra_template_vars` hook. templates/index.html and templates/table.html write it in their
+`extra_template_vars` hook. datasette_site/templates/index.html and datasette_site/templates/table.html write it in their
 `extra_head` block, extending Datasette's own templates (`default:`); on pages without it (other
 databases, or without this plugin) it renders nothing.
 """
@@ -25,10 +25,10 @@ import json
 import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from datasette import hookimpl
-from datasette.app import Datasette
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Request, Response
 from markupsafe import Markup
@@ -36,6 +36,9 @@ from markupsafe import Markup
 from ots_data import json_ld
 from ots_data.project import ROOT
 from ots_data.schema import load_descriptor
+
+if TYPE_CHECKING:  # only for type hints: Datasette loads this module while importing datasette.app
+    from datasette.app import Datasette
 
 DATABASE = "ots"
 # The sitemap protocol's limit on URLs in one file; past it a sitemap index is needed. The data
@@ -49,7 +52,7 @@ DATASET_SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def public_url(datasette: Datasette) -> str | None:
-    return (datasette.plugin_config("discovery") or {}).get("public_url")
+    return (datasette.plugin_config("ots") or {}).get("public_url")
 
 
 # ------------------------------------------------------------------ the Dataset (JSON-LD)

@@ -4,7 +4,7 @@ For every page, Datasette 0.65's Jinja environment asks the file system whether 
 uses has changed (Jinja's auto_reload), and looks on disk again for each template it could use but
 does not exist (table-ots-follower_counts.html, _table-ots-follower_counts.html, ...): a dozen
 file-system calls a table page, about a tenth of its time. The templates are deployed with the
-code, like plugins/ and the metadata, which Datasette already reads once, when it starts; this
+code, like datasette_site/ots_datasette/ and the metadata, which Datasette already reads once, when it starts; this
 makes templates/ the same: a change to a template takes effect when Datasette restarts. Up to
 LIMIT names of missing templates are remembered (a request for an unknown URL looks for a page
 template of that name), past it they are looked for again.

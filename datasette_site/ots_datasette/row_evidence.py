@@ -1,4 +1,4 @@
-"""The evidence of a claim on its row page (templates/row.html): the quoted passages an erratum or an
+"""The evidence of a claim on its row page (datasette_site/templates/row.html): the quoted passages an erratum or an
 office check rests on, with their stance and clickable addresses, and, on a row that links an
 erratum (events, office checks), that erratum's record and status read from the errata table, so
 no other table restates the erratum's judgement.
@@ -9,11 +9,14 @@ Uses only Datasette's documented `extra_template_vars` hook and its database API
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from datasette import hookimpl
-from datasette.app import Datasette
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Request
+
+if TYPE_CHECKING:  # only for type hints: Datasette loads this module while importing datasette.app
+    from datasette.app import Datasette
 
 DATABASE = "ots"
 # table -> (link table, its key column): the claims that rest on passages of the evidence table.
