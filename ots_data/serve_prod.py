@@ -41,7 +41,10 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MIME_TYPES = Path("/etc/nginx/mime.types")  # Debian's; the site snippet relies on the server's map
 TEMPLATES = ROOT / "deploy"
 DOCS_MAX_AGE = 300  # seconds: documentation changes with every build, releases never
-REPLICA_PORT_PREFIX = "810"  # replicas of a server deployment listen on 8101, 8102, ...
+REPLICA_PORT_PREFIX = "810"
+# At most this many sitemap addresses are asked for when warming the cache (one at a time, a few
+# milliseconds each): the real sitemap lists about 300; a sitemap of a million rows would take hours.
+WARM_LIMIT = 5000  # replicas of a server deployment listen on 8101, 8102, ...
 
 
 def render(template: str, **values) -> str:
@@ -129,9 +132,18 @@ def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: 
 class Topology:
     """nginx and its replicas, started, watched and stopped by this process."""
 
-    def __init__(self, host: str, port: int, replicas: int, db: Path, inspect: Path, workdir: Path) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        replicas: int,
+        db: Path,
+        inspect: Path,
+        workdir: Path,
+        site_root: Path = serving.STATIC_MOUNTS["docs"],
+    ) -> None:
         self.host, self.port, self.count, self.db, self.inspect = host, port, replicas, db, inspect
-        self.workdir = workdir
+        self.workdir, self.site_root = workdir, site_root
         self.ports = [free_port() for _ in range(replicas)]
         self.replicas: list[subprocess.Popen | None] = [None] * replicas
         self.nginx: subprocess.Popen | None = None
@@ -167,7 +179,7 @@ class Topology:
                 upstreams=[f"127.0.0.1:{p}" for p in self.ports],
                 listen=f"{self.host}:{self.port}",
                 server_name="_",
-                site_root=serving.STATIC_MOUNTS["docs"],
+                site_root=self.site_root,
                 dist_root=serving.STATIC_MOUNTS["downloads"],
                 cache_dir=self.workdir / "cache",
                 access_log=str(self.workdir / "logs" / "access.log"),
@@ -230,8 +242,10 @@ class Topology:
             say(f"warming the cache skipped: /sitemap.xml did not answer ({error})")
             return
         paths = [urllib.parse.urlsplit(html.unescape(loc)) for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+        if len(paths) > WARM_LIMIT:
+            say(f"warming the first {WARM_LIMIT:,} of {len(paths):,} sitemap addresses (WARM_LIMIT)")
         warmed = 0
-        for url in paths:
+        for url in paths[:WARM_LIMIT]:
             if self.stopping:
                 break
             path = url.path + (f"?{url.query}" if url.query else "")
@@ -241,7 +255,10 @@ class Topology:
                 warmed += 1
             except OSError:
                 pass  # a page that fails is not cached (nginx caches only 200); the reader retries it
-        say(f"warmed the cache: {warmed} of {len(paths)} sitemap addresses in {time.monotonic() - began:.1f} s")
+        say(
+            f"warmed the cache: {warmed} of {min(len(paths), WARM_LIMIT)} sitemap addresses "
+            f"in {time.monotonic() - began:.1f} s"
+        )
 
     def watch(self) -> None:
         """Until asked to stop: start again any replica that died; roll over on SIGHUP."""
@@ -324,7 +341,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     workdir = args.workdir or ROOT / "build" / "serve-prod" / str(args.port)
     topology = Topology(
-        args.host, args.port, args.replicas, args.db.resolve(), args.inspect.resolve(), workdir.resolve()
+        args.host,
+        args.port,
+        args.replicas,
+        args.db.resolve(),
+        args.inspect.resolve(),
+        workdir.resolve(),
+        site_root=Path(os.path.abspath(args.site)),  # abspath: site/ is a symlink each docs build swaps
     )
 
     def on_stop(signum: int, frame: FrameType | None) -> None:
@@ -386,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--db", type=Path, default=serving.DB)
     r.add_argument("--inspect", type=Path, default=serving.INSPECT)
     r.add_argument("--workdir", type=Path, help="nginx's files (default build/serve-prod/<port>)")
+    r.add_argument("--site", type=Path, default=serving.STATIC_MOUNTS["docs"], help="the folder served at /docs/")
     c = sub.add_parser("config", help="write the nginx snippet and systemd unit of a server deployment")
     c.add_argument("--out", type=Path, default=ROOT / "build" / "deploy")
     c.add_argument("--root", type=Path, help="where the project lives on the server (default: here)")

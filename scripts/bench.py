@@ -5,8 +5,10 @@ platforms write counts (scripts/synth.py: mostly 60.2K, 21.3M, 4,6K; some exact;
   10,000, 100,000 and 1,000,000 rows (the curve), with peak memory;
 - every step of `make serve`'s preparation (build, metadata, inspect, docs) at the real size and
   at a million rows, time and peak memory;
-- hot (cached) and cold pages through `make serve-prod`'s nginx against a static file from the
-  same nginx, and a cold table page from one Datasette against a static file from that Datasette;
+- hot (cached) and cold pages through `make serve-prod`'s nginx against the same bytes served as a
+  static file by the same nginx, and the seconds `make serve-prod` takes to warm its cache;
+- each kind of page, cold, from one Datasette with the project's plugin and templates against stock
+  Datasette serving the same database (ots_data/stock_datasette.py), and against a static file;
 - page latency, facets included, at the real size and at a million rows.
 
 Targets are checked here and reported, never asserted in tests.
@@ -33,6 +35,7 @@ from pathlib import Path
 from ots_data import servers, serving, synth
 from ots_data.project import ROOT
 from ots_data.schema import load_resources
+from ots_data.stock_datasette import stock_argv
 
 PY = sys.executable
 TARGETS = {
@@ -43,6 +46,8 @@ TARGETS = {
     "step_memory_mib": 1024,
     "latency_ratio": 2.0,
     "cold_html_vs_datasette_static": 0.15,
+    "cold_json_vs_datasette_static": 0.5,
+    "pages_vs_stock": 1.0,  # no page slower than stock Datasette serving the same database
     **{f"{k}_vs_static": v for k, v in servers.PROXY_TARGETS.items()},
 }
 # Rounds of 1,000 accounts: 10, 100 and 1,000 days give the three sizes of the curve.
@@ -58,9 +63,19 @@ LATENCY_PATHS = {
     "a sort": "/ots/follower_counts?_sort=observed_on",
     "latest counts": "/ots/latest_counts",
 }
-# A cold page from one Datasette (no cache in front) against a static file from the same server.
+# Each kind of page a reader opens, cold (a new query string each time), from one Datasette with
+# the project's plugin and from stock Datasette; and a static file from the same server.
 DATASETTE_STATIC = "/assets/datasette.css"
-COLD_HTML = "/ots/follower_counts"
+PAGES = {
+    "landing page": "/",
+    "table, HTML": "/ots/follower_counts",
+    "table, JSON": "/ots/follower_counts.json",
+    "table, CSV": "/ots/follower_counts.csv",
+    "cited row page": "/ots/follower_counts/altun-2023-t2-r04-instagram",
+    "canned query (Table 2)": "/ots/article_table_2",
+}
+QUERY_PAGES = {"/ots/article_table_2"}
+RUNS_PER_PAGE = 3  # alternating project and stock runs; the median of each is reported
 
 
 def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, int, float]:
@@ -119,8 +134,9 @@ def datasette(db: Path) -> Iterator[str]:
 
 
 @contextmanager
-def production(db: Path, work: Path) -> Iterator[str]:
-    """`make serve-prod`'s topology (nginx in front of two replicas) on a given database."""
+def production(db: Path, work: Path, site_root: Path | None = None) -> Iterator[tuple[str, Path]]:
+    """`make serve-prod`'s topology (nginx in front of two replicas) on a given database, once it
+    has warmed its cache; yields its address and its log. site_root: the folder served at /docs/."""
     port = servers.free_port()
     command = [
         PY,
@@ -134,9 +150,18 @@ def production(db: Path, work: Path) -> Iterator[str]:
         str(inspected(db)),
         "--workdir",
         str(work / "serve-prod"),
+        *(["--site", str(site_root)] if site_root else []),
     ]
-    with servers.serve_prod(command, port) as (base, _, _):
-        yield base
+    with servers.serve_prod(command, port) as (base, _, log):
+        yield base, log
+
+
+def warm_seconds(log: Path) -> dict:
+    """What serve_prod.py says of warming its cache from the sitemap."""
+    found = servers.WARMED.search(log.read_text())
+    if not found or found.group(2) is None:
+        return {"skipped": True}
+    return {"warmed": int(found.group(2)), "addresses": int(found.group(3)), "seconds": float(found.group(4))}
 
 
 def latency(base: str, path: str, repeat: int) -> float:
@@ -169,16 +194,55 @@ def prepare_steps(db: Path, work: Path) -> dict:
     return steps
 
 
-def cold_on_one_datasette(base: str, seconds: int) -> dict:
-    """A cold table page as HTML and JSON (a new query string each time) against a static file,
-    all from one Datasette: what the project's own code costs per page, without nginx."""
-    results = {"static": dict(servers.run_wrk(base + DATASETTE_STATIC, seconds), path=DATASETTE_STATIC)}
-    for name, path in (("cold_html", COLD_HTML), ("cold_json", COLD_HTML + ".json")):
-        results[name] = dict(servers.run_wrk(base + path, seconds, script=servers.cold_script(path)), path=path)
-    static = results["static"]["requests_per_second"]
+@contextmanager
+def one_datasette(argv: list[str], port: int) -> Iterator[str]:
+    with servers.started(argv, f"http://127.0.0.1:{port}"):
+        yield f"http://127.0.0.1:{port}"
+
+
+def pages_against_stock(db: Path, inspect: Path, work: Path, seconds: int) -> dict:
+    """Each page, cold, from one Datasette configured as every replica is, from stock Datasette
+    (no project plugin or templates, the same metadata), and from stock Datasette with no metadata
+    at all (what the metadata itself costs); runs alternate, and the median of each is kept."""
+    empty = work / "empty-metadata.json"
+    empty.write_text("{}", encoding="utf-8")
+    ports = [servers.free_port() for _ in range(3)]
+    servers_argv = {
+        "project": serving.serve_argv("127.0.0.1", ports[0], db=db, inspect=inspect),
+        "stock": stock_argv("127.0.0.1", ports[1], db=db, inspect=inspect),
+        "stock_no_metadata": stock_argv("127.0.0.1", ports[2], db=db, inspect=inspect, metadata=empty),
+    }
+    run_seconds = max(3, seconds // RUNS_PER_PAGE)
+    with (
+        one_datasette(servers_argv["project"], ports[0]) as project,
+        one_datasette(servers_argv["stock"], ports[1]) as stock,
+        one_datasette(servers_argv["stock_no_metadata"], ports[2]) as bare,
+    ):
+        bases = {"project": project, "stock": stock, "stock_no_metadata": bare}
+        results = {}
+        for name, path in {"static file": DATASETTE_STATIC, **PAGES}.items():
+            script = None if path == DATASETTE_STATIC else servers.cold_script(path)
+            rates: dict[str, list[float]] = {kind: [] for kind in bases}
+            for _ in range(RUNS_PER_PAGE):
+                for kind, base in bases.items():
+                    if kind == "stock_no_metadata" and path in QUERY_PAGES:
+                        continue  # a canned query is defined in the metadata
+                    run = servers.run_wrk(base + path, run_seconds, script=script)
+                    assert run["errors"] == 0, f"{kind} {path}: {run}"
+                    rates[kind].append(run["requests_per_second"])
+            results[name] = {
+                "path": path,
+                **{kind: round(statistics.median(r), 1) if r else None for kind, r in rates.items()},
+            }
+    static = results["static file"]["project"]
     for result in results.values():
-        result["ratio_to_static"] = round(result["requests_per_second"] / static, 3)
+        result["share_of_static"] = round(result["project"] / static, 3)
+        result["project_vs_stock"] = round(result["project"] / result["stock"], 2)
     return results
+
+
+def rate(requests_per_second: float | None) -> str:
+    return "(a query of the metadata)" if requests_per_second is None else f"{requests_per_second:,.0f}"
 
 
 def render(report: dict) -> str:
@@ -237,28 +301,52 @@ def render(report: dict) -> str:
         f"{heaviest} MiB, {ok(heaviest <= t['step_memory_mib'])}.",
     ]
     p = report["proxy"]
+    w = report["warm"]
+    warm = (
+        f"`make serve-prod` warmed its cache from the sitemap in {w['seconds']} s ({w['warmed']} of "
+        f"{w['addresses']} addresses, at the real size) before the first measurement."
+        if not w.get("skipped")
+        else "`make serve-prod` could not warm its cache: /sitemap.xml did not answer."
+    )
     lines += [
         "",
-        f"Throughput at {large['follower_count_rows']:,} rows through `make serve-prod`'s nginx "
-        f"({p['replicas']} replicas), wrk, {p['connections']} connections, {p['seconds']} s each, 127.0.0.1:\n",
+        warm,
+        "",
+        f"Throughput through `make serve-prod`'s nginx ({p['replicas']} replicas) at {large['follower_count_rows']:,} "
+        f"rows, wrk, {p['connections']} connections, {p['seconds']} s each, 127.0.0.1; each hot page is also "
+        "compared with the same bytes served as a static file by the same nginx:\n",
         servers.proxy_table(p["urls"]),
     ]
-    c = report["cold"]
-    cold_html = c["cold_html"]["ratio_to_static"]
+    pages = report["pages"]
+    static = pages["static file"]
     lines += [
         "",
-        f"A cold page from one Datasette (no cache in front; a new query string every request) against a "
-        f"static file from the same Datasette, at {large['follower_count_rows']:,} rows:\n",
-        "| URL | requests/s | share of the static file's rate |",
-        "|---|---|---|",
+        "Each page cold (a new query string every request), from one Datasette configured as every replica "
+        "is, against stock Datasette 0.65 serving the same database (no project plugin or templates, the same "
+        "metadata) and stock Datasette with no metadata, at the real size; medians of "
+        f"{RUNS_PER_PAGE} alternating runs. The static file is `{static['path']}` from the same server.\n",
+        "| page | with the project: requests/s | share of the static file | stock: requests/s | "
+        "project / stock | stock, no metadata: requests/s |",
+        "|---|---|---|---|---|---|",
         *(
-            f"| `{r['path']}`{' (cold)' if name != 'static' else ' (static)'} | {r['requests_per_second']:,.0f} | "
-            f"{r['ratio_to_static']} |"
-            for name, r in c.items()
+            f"| {name} `{r['path']}` | {r['project']:,.0f} | {r['share_of_static']} | {r['stock']:,.0f} | "
+            f"{r['project_vs_stock']}x | "
+            f"{rate(r['stock_no_metadata'])} |"
+            for name, r in pages.items()
         ),
         "",
-        f"Cold HTML table page at least {t['cold_html_vs_datasette_static']}x the static file: {cold_html}x, "
-        f"{ok(cold_html >= t['cold_html_vs_datasette_static'])}.",
+    ]
+    html, json_page = pages["table, HTML"]["share_of_static"], pages["table, JSON"]["share_of_static"]
+    slower = [
+        name for name, r in pages.items() if name != "static file" and r["project_vs_stock"] < t["pages_vs_stock"]
+    ]
+    lines += [
+        f"- Cold HTML table page at least {t['cold_html_vs_datasette_static']}x the static file: {html}x, "
+        f"{ok(html >= t['cold_html_vs_datasette_static'])}.",
+        f"- Cold JSON table page at least {t['cold_json_vs_datasette_static']}x the static file: {json_page}x, "
+        f"{ok(json_page >= t['cold_json_vs_datasette_static'])}.",
+        f"- No page slower than stock Datasette: {ok(not slower)}"
+        + (f" (slower: {', '.join(slower)})." if slower else "."),
     ]
     lines += [
         "",
@@ -307,10 +395,16 @@ def main(argv: list[str] | None = None) -> int:
     print("timing the other steps of make serve ...", file=sys.stderr)
     steps = {name: prepare_steps(dbs[name], work / name / "steps") for name in ("real", "1M")}
     print("measuring the servers ...", file=sys.stderr)
-    with production(dbs["1M"], work) as base:
-        proxy = servers.compare_through_proxy(base, args.seconds)
+    with production(dbs["real"], work) as (_, log):
+        warm = warm_seconds(log)
+    docs_root = work / "docs-root"  # /docs/ of the measured nginx: the docs home and the hot pages' twins
+    docs_root.mkdir()
+    shutil.copyfile(serving.STATIC_MOUNTS["docs"] / "index.html", docs_root / "index.html")
+    with production(dbs["1M"], work, site_root=docs_root) as (base, _):
+        proxy = servers.compare_through_proxy(base, args.seconds, docs_root=docs_root)
+    print("comparing each page with stock Datasette ...", file=sys.stderr)
+    pages = pages_against_stock(dbs["real"], inspected(dbs["real"]), work, args.seconds)
     with datasette(dbs["1M"]) as base:
-        cold = cold_on_one_datasette(base, args.seconds)
         large = {name: latency(base, path, 15) for name, path in LATENCY_PATHS.items()}
     with datasette(dbs["real"]) as base:
         small = {name: latency(base, path, 15) for name, path in LATENCY_PATHS.items()}
@@ -329,8 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         "targets": TARGETS,
         "build": build,
         "steps": steps,
+        "warm": warm,
         "proxy": {"seconds": args.seconds, "connections": 20, "replicas": 2, "urls": proxy},
-        "cold": cold,
+        "pages": pages,
         "latency": lat,
     }
     args.out.mkdir(parents=True, exist_ok=True)

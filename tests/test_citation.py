@@ -1,10 +1,10 @@
 """Cite this figure (issue 11, item 2): every row page of the tables readers cite shows the dataset
 and the version to cite, the row's stable address, its place in the article, an APA citation and a
-link to the immutable release file that holds the row (datasette_site/templates/row.html, datasette_site/ots_datasette/cite_row.py,
-ots_data/citation.py). The version cited is the newest *published* release holding the row; the
-page says when it shows a version in preparation, values that differ from that release, or a row
-no release holds. And no row id of the previous release disappears without the changelog (or an
-erratum) saying why.
+link to the immutable release file that holds the row (datasette_site/: templates/row.html,
+ots_datasette/cite_row.py; ots_data/citation.py). The version cited is the newest *published*
+release holding the row; the page says when it shows a version in preparation, values that differ
+from that release, or a row no release holds. And no row id of the previous release disappears
+without the changelog (or an erratum) saying why.
 
 Pages are fetched from Datasette as the one serving configuration builds it (tests/conftest.py),
 the release files from the folder it serves at /downloads/ (dist/)."""

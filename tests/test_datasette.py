@@ -83,14 +83,19 @@ def test_canned_query_reproduces_the_printed_table_cell_for_cell(get, table_numb
     query is a cell the printed row does not have and is skipped."""
     raw = [r for r in read_csv(ROOT / "data/raw/article_table_rows.csv") if r["table_number"] == str(table_number)]
     result = get(f"/ots/article_table_{table_number}.json?_shape=objects").json()
+    listings = {
+        (r["table_number"], r["row_number"]): r["listing_id"] for r in read_csv(ROOT / "data/actor_listings.csv")
+    }
     header = [raw[0][f"cell_{k}"] for k in range(1, 6)]
-    assert result["columns"][1:] == header
+    # Row, the five printed columns, and the printed row's key (not printed: it links the cells)
+    assert result["columns"] == ["Row", *header, "listing_id"]
     different = []
     rows = result["rows"]
     for raw_row, row in zip(raw[1:], rows, strict=False):  # the numbers of rows are compared below
         printed = [raw_row[f"cell_{k}"] for k in range(1, int(raw_row["printed_cell_count"]) + 1)]
-        rebuilt = [row[c] for c in result["columns"][1:] if row[c] is not None]
-        if printed != rebuilt or row["Row"] != int(raw_row["row_number"]):
+        rebuilt = [row[c] for c in header if row[c] is not None]
+        key = listings[(str(table_number), raw_row["row_number"])]
+        if printed != rebuilt or row["Row"] != int(raw_row["row_number"]) or row["listing_id"] != key:
             different.append((raw_row["row_number"], printed, rebuilt))
     assert len(rows) == len(raw) - 1 and not different, show(different)
 

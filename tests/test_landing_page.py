@@ -1,4 +1,5 @@
-"""The landing page (datasette_site/templates/index.html with datasette_site/ots_datasette/landing_page.py): a reader who opens `/`
+"""The landing page (datasette_site/: templates/index.html with ots_datasette/landing_page.py): a
+reader who opens `/`
 finds what this is, the date the figures are as of, the version, the search, the main entry
 points, how to cite and the documentation in three languages; every link on it answers; the
 tables Datasette hides are not advertised and every other one is. Pages are fetched from Datasette

@@ -1,6 +1,7 @@
 """A reader who opens an erratum or an office check sees the passages it rests on, with their stance
 and clickable addresses; a row that links an erratum shows the erratum's status read from the errata
-(datasette_site/ots_datasette/row_evidence.py, datasette_site/templates/row.html). Expected values are read from the CSVs."""
+(datasette_site/: ots_datasette/row_evidence.py, templates/row.html). Expected values are read
+from the CSVs."""
 
 from __future__ import annotations
 

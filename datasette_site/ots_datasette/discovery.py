@@ -14,7 +14,7 @@ XML escaping.
 
 The Dataset is built by ots_data/json_ld.py, the same function as the docs' home pages use, and
 given to the templates as `dataset_json_ld` (a whole <script> element) on Datasette's documented
-`extra_template_vars` hook. datasette_site/templates/index.html and datasette_site/templates/table.html write it in their
+`extra_template_vars` hook. The templates index.html and table.html (datasette_site/templates/) write it in their
 `extra_head` block, extending Datasette's own templates (`default:`); on pages without it (other
 databases, or without this plugin) it renders nothing.
 """

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 
 if TYPE_CHECKING:  # only for type hints: Datasette loads this module while importing datasette.app
     from datasette.app import Datasette
@@ -79,14 +80,24 @@ def long_date(iso: str) -> str:
 ROW_COUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-async def row_counts(db: Database, tables: set[str]) -> dict[str, int]:
-    """The number of rows of each of these tables (those the database has)."""
+# A view is counted by running it: at a million rows a join may not finish within Datasette's time
+# limit, and the front page must answer anyway, without that count (as Datasette's own index does).
+COUNT_TIME_LIMIT_MS = 200
+
+
+async def row_counts(db: Database, tables: set[str]) -> dict[str, int | None]:
+    """The number of rows of each of these tables (those the database has); None for one that
+    cannot be counted within COUNT_TIME_LIMIT_MS."""
     counts = ROW_COUNTS.get(db)
     if counts is None:
         present = set(await db.table_names()) | set(await db.view_names())
         counts = {}
         for table in sorted(tables & present):
-            counts[table] = (await db.execute(f"select count(*) from [{table}]")).first()[0]
+            try:
+                found = await db.execute(f"select count(*) from [{table}]", custom_time_limit=COUNT_TIME_LIMIT_MS)
+                counts[table] = found.first()[0]
+            except QueryInterrupted:
+                counts[table] = None
         ROW_COUNTS[db] = counts
     return counts
 
