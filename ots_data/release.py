@@ -12,8 +12,9 @@
     datacite.json                DataCite 4.5 metadata, validated (ots_data/deposit.py)
     ots.db                       the SQLite database built from exactly these files
     CITATION.cff, LICENSE-DATA.md, CHANGELOG.md (this version's section and older ones)
-    ots-digital-diplomacy-data-<version>.zip   all of the above in one file
-    SHA256SUMS                   `sha256sum -c SHA256SUMS` verifies everything
+    ots-digital-diplomacy-data-<version>.zip   all of the above in one folder, with a SHA256SUMS
+                                 of its own (the zips of 0.4.0 and earlier have none)
+    SHA256SUMS                   `sha256sum -c SHA256SUMS` verifies everything, the zip too
   dist/releases.json             index of every release (the Downloads page is rendered from it)
 
 A published release never changes: an existing version is refused. Everything is reproducible:
@@ -125,6 +126,12 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def checksums(folder: Path, names: list[str]) -> str:
+    """SHA256SUMS of these files of folder, in the format `sha256sum -c` reads: one line per file,
+    its hash, two spaces and its path in folder, sorted by path."""
+    return "".join(f"{sha256(folder / name)}  {name}\n" for name in sorted(names))
 
 
 def release_datapackage(
@@ -267,11 +274,14 @@ def make_release(root: Path, db: Path, dist: Path) -> Path:
         deposit = datacite(root, created, sizes, base)
         (tmp / "datacite.json").write_text(json.dumps(deposit, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         names.append("datacite.json")
+        # The zip carries its own SHA256SUMS, of the files in it (paths as in its top folder), so a
+        # folder unzipped from it verifies with `sha256sum -c SHA256SUMS` and nothing else downloaded.
+        # The release folder's SHA256SUMS, written over it after, also lists the zip.
+        (tmp / "SHA256SUMS").write_text(checksums(tmp, names), encoding="utf-8")
         archive = f"{PACKAGE}-{version}.zip"
-        write_zip(tmp, names, tmp / archive, created, prefix=f"{PACKAGE}-{version}")
+        write_zip(tmp, [*names, "SHA256SUMS"], tmp / archive, created, prefix=f"{PACKAGE}-{version}")
         names.append(archive)
-        sums = "".join(f"{sha256(tmp / name)}  {name}\n" for name in sorted(names))
-        (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        (tmp / "SHA256SUMS").write_text(checksums(tmp, names), encoding="utf-8")
         tmp.rename(final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

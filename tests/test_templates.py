@@ -23,18 +23,21 @@ ORIGINAL = Path(datasette.__file__).parent / "templates" / "base.html"
 COMMENT = re.compile(r"\{#-(.*?)-#\}\n")
 
 
-def test_base_html_is_datasettes_own_with_only_the_page_language_added():
+def test_base_html_is_datasettes_own_with_only_the_page_language_and_main_landmark_added():
     ours = OURS.read_text(encoding="utf-8")
     original = ORIGINAL.read_text(encoding="utf-8")
     comment = COMMENT.match(ours)
     assert comment, f"{OURS.relative_to(ROOT)} should start with a {{#- comment -#}} saying what it changes"
     expected = original.replace("<html>", '<html lang="en">', 1)
+    content = '<section class="content">\n{% block content %}\n{% endblock %}\n</section>'
+    assert content in expected, "Datasette's content section changed: review the copy"
+    expected = expected.replace(content, content.replace("<section", "<main").replace("</section>", "</main>"))
     copy = ours[comment.end() :]
     assert copy == expected, "\n".join(
         difflib.unified_diff(
             expected.splitlines(),
             copy.splitlines(),
-            f"Datasette {datasette.__version__}'s base.html with lang added",
+            f"Datasette {datasette.__version__}'s base.html with lang and main added",
             "datasette_site/templates/base.html (after its first comment)",
             lineterm="",
             n=1,
@@ -138,8 +141,9 @@ DOCUMENTED = {
 UNDOCUMENTED = {
     ("datasette", "static_mounts"): (
         "cite_row.py and discovery.py find the releases folder as the folder mounted at /downloads/ "
-        "(the downloads static mount), so the tests can point it at another folder. To retire: name the "
-        "folder in plugin_config('ots'), written by ots_data/metadata.py from ots_data/serving.py."
+        "(the downloads static mount), and serve_directory_index.py lists the folders of a mount, so the "
+        "tests can point them at another folder. To retire: name the folders in plugin_config('ots'), "
+        "written by ots_data/metadata.py from ots_data/serving.py."
     ),
 }
 
