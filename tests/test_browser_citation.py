@@ -1,12 +1,16 @@
 """The "Cite this" block in Debian's headless Chromium (as tests/test_browser.py runs it): the copy
 button puts the citation in the clipboard, or, where the browser offers no clipboard, selects it
 for Ctrl+C; the page asks no other host for anything, logs no error and passes axe-core's WCAG 2
-A/AA checks (less test_browser.py's allow-list)."""
+A/AA checks (less test_browser.py's allow-list). On the record pages of a figure and of a person
+(templates/row.html, ots_datasette/row_record.py), on a desktop (1280 x 800) and a phone
+(390 x 844): the citation starts in the first screen, nothing scrolls sideways, long notes wrap,
+and the whole page passes the same axe checks."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import show
 from support import ALLOWED, ARTIFACTS, BROWSER_MARKS
@@ -68,9 +72,8 @@ def test_without_a_clipboard_the_copy_button_selects_the_citation(browser, live_
 
 
 def test_the_citation_block_and_the_footer_are_accessible(browser, live_server):
-    """axe on what this project adds to the row page. The rest of the page is Datasette's own row
-    page, whose wide one-row table (.table-wrapper, scrolled sideways) axe reports as a scrollable
-    region without keyboard focus (scrollable-region-focusable): upstream, not checked here."""
+    """axe on what this project adds to the row page: the citation block and the footer. (The whole
+    of a record page is checked by test_a_record_page_is_accessible below.)"""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page, _, _ = open_row_page(context, live_server)
     lang = page.evaluate("document.documentElement.lang")
@@ -88,3 +91,67 @@ def test_the_citation_block_and_the_footer_are_accessible(browser, live_server):
     context.close()
     assert checked, "axe checked nothing: no section.ots-cite or footer on the page"
     assert lang == "en" and not violations, f"lang {lang!r}; violations:\n" + show(violations)
+
+
+# ---------------------------------------------------------------- the record (tracker issue 21)
+
+# A figure with no agreed reading (its citation carries a warning) and a person listed twice, whose
+# page lists accounts, absences, an office check and errata: the two longest kinds of record.
+RECORD_PAGES = {
+    "figure": "/ots/follower_counts/altun-2023-t2-r04-instagram",
+    "actor": "/ots/actors/gurbanguly-berdimuhamedov",
+}
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+# Where the citation block, the width of the page and the long texts of the record are.
+MEASURE = """() => {
+    const box = s => { const e = document.querySelector(s); return e ? e.getBoundingClientRect() : null; };
+    const long = [...document.querySelectorAll(
+        ".ots-field-note dd, .ots-field-reading_note dd, .ots-record-office dd, .ots-record-fields-list dd")];
+    return {
+        cite_top: box("section.ots-cite") && box("section.ots-cite").top,
+        scroll_width: document.documentElement.scrollWidth,
+        widest_text: Math.max(...long.map(e => e.getBoundingClientRect().right)),
+        note_lines: Math.max(...long.map(e => e.getBoundingClientRect().height
+            / parseFloat(getComputedStyle(e).lineHeight))),
+        texts: long.length,
+    };
+}"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", RECORD_PAGES)
+def test_a_record_page_cites_in_the_first_screen_and_wraps_its_text(browser, live_server, name, viewport):
+    width, height = VIEWPORTS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server + RECORD_PAGES[name], wait_until="networkidle")
+    found = page.evaluate(MEASURE)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"datasette-record-{name}-{viewport}.png"), full_page=True)
+    page.close()
+    wrong = {
+        "the citation starts below the first screen": found["cite_top"] is None or found["cite_top"] >= height,
+        "the page scrolls sideways": found["scroll_width"] > width,
+        "a field's text runs past the screen": found["widest_text"] > width,
+        "the long note does not wrap": found["note_lines"] < 3,
+        "no field texts found": not found["texts"],
+    }
+    assert not any(wrong.values()) and not errors, f"{[w for w, bad in wrong.items() if bad]}; {found}; {errors}"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", RECORD_PAGES)
+def test_a_record_page_is_accessible(browser, live_server, name, viewport):
+    """axe on the whole page: the record has no wide table, so nothing of it is left out."""
+    width, height = VIEWPORTS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(live_server + RECORD_PAGES[name], wait_until="networkidle")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
+    violations = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if ("datasette", v["id"]) not in ALLOWED
+    ]
+    page.close()
+    assert results.response["passes"] and not violations, show(violations)

@@ -263,28 +263,66 @@ def test_row_pages_of_other_tables_have_no_citation_block(get):
     assert not with_block, f"pages of tables not cited row by row with a citation block: {with_block}"
 
 
-def test_the_row_template_is_datasettes_own_page_with_only_the_citation_added(fresh_db, tmp_path):
-    """datasette_site/templates/row.html extends Datasette's own row.html (no copy to drift from it): the page is
-    the one Datasette's own template writes, plus the block and its script after the row."""
-    path = f"/ots/accounts/{first_row('accounts')['account_id']}"
+def pages_with_and_without_our_row_template(fresh_db, tmp_path, path: str) -> tuple[str, str]:
+    """The page at `path` with the project's templates, and with them less row.html (so Datasette's own
+    row.html), the query time taken out."""
     without = tmp_path / "templates"
-    shutil.copytree(ROOT / "datasette_site" / "templates", without)
-    (without / "row.html").unlink()
+    if not without.exists():
+        shutil.copytree(ROOT / "datasette_site" / "templates", without)
+        (without / "row.html").unlink()
 
     async def page(template_dir):
         answer = await make_datasette(fresh_db, template_dir=str(template_dir)).client.get(path)
         return re.sub(r"Queries took [0-9.]+ms", "", answer.text)
 
-    ours, theirs = asyncio.run(page(ROOT / "datasette_site" / "templates")), asyncio.run(page(without))
-    start, end = ours.find('<section class="ots-cite"'), ours.find("</script>", ours.find('<section class="ots-cite"'))
-    assert start > 0 and end > start, f"{path}: no citation block"
-    rest = ours[:start] + ours[end + len("</script>") :]
-    changes = [
+    return asyncio.run(page(ROOT / "datasette_site" / "templates")), asyncio.run(page(without))
+
+
+def line_changes(theirs: str, ours: str) -> list[str]:
+    return [
         line
-        for line in difflib.ndiff(theirs.splitlines(), rest.splitlines())
+        for line in difflib.ndiff(theirs.splitlines(), ours.splitlines())
         if line[:2] in ("+ ", "- ") and line[2:].strip()
     ]
-    assert not changes, f"{path}: changes from Datasette's own row page besides the block:\n" + show(changes)
+
+
+def content(page: str) -> tuple[str, str]:
+    """(the page's content element, what is around it): base.html's content, up to the footer."""
+    start, end = page.index('class="content">'), page.index("<footer")
+    return page[start:end], page[:start] + page[end:]
+
+
+@pytest.mark.parametrize("path", ["/ots/sources/altun-2023", "/ots/actor_listings/t1-r01", "/ots/states/TR"])
+def test_the_row_page_of_a_table_not_cited_is_datasettes_own(fresh_db, tmp_path, path):
+    """datasette_site/templates/row.html extends Datasette's own row.html (no copy to drift from it):
+    a row page of a table readers do not cite is exactly the page Datasette's own template writes."""
+    ours, theirs = pages_with_and_without_our_row_template(fresh_db, tmp_path, path)
+    changes = line_changes(theirs, ours)
+    assert not changes, f"{path}: changes from Datasette's own row page:\n" + show(changes)
+
+
+def test_a_cited_row_page_keeps_datasettes_own_page_around_the_record(fresh_db, tmp_path):
+    """On a cited row page the record replaces Datasette's heading and one-row table only: the page
+    around the content is Datasette's own, and every other line Datasette writes in the content
+    (the description, licence and source, "This data as" json, "Links from other tables") is kept,
+    in order; the citation block and its script are in the content."""
+    path = f"/ots/accounts/{first_row('accounts')['account_id']}"
+    ours, theirs = pages_with_and_without_our_row_template(fresh_db, tmp_path, path)
+    (our_content, our_frame), (their_content, their_frame) = content(ours), content(theirs)
+    frame_changes = line_changes(their_frame, our_frame)
+    replaced = re.sub(r'<div class="table-wrapper">.*?</table>\s*</div>', "", their_content, flags=re.S)
+    replaced = re.sub(r"<h1 [^>]*>.*?</h1>", "", replaced, flags=re.S)
+    kept = [line.strip() for line in replaced.splitlines() if line.strip()]
+    missing = [
+        line[2:]
+        for line in difflib.ndiff(kept, [line.strip() for line in our_content.splitlines() if line.strip()])
+        if line.startswith("- ")
+    ]
+    assert "table-wrapper" in their_content and "This data as" in replaced and "Links from other tables" in replaced
+    assert not frame_changes, f"{path}: changes around the content:\n" + show(frame_changes)
+    assert not missing, f"{path}: lines of Datasette's own content missing from the record page:\n" + show(missing)
+    assert '<section class="ots-cite"' in our_content and "button.ots-cite-copy" in our_content
+    assert "table-wrapper" not in our_content, f"{path}: the one-row table is still there"
 
 
 @pytest.mark.slow  # every row page of the seven tables, about 300

@@ -6,6 +6,7 @@ Each module is one feature on Datasette's documented plugin hooks, and one entry
 - landing_page: the front page `/` (datasette_site/templates/index.html)
 - cite_row: "Cite this" on the row pages of the cited tables (datasette_site/templates/row.html)
 - row_evidence: the quoted passages on the row pages of errata and office checks
+- row_record: the row pages of the cited tables as a record, and an actor's accounts and figures
 - query_pages: the canned queries as pages to read: links, the printed tables' notes, empty states
 - discovery: /sitemap.xml and the schema.org Dataset on the front page and table pages
 - collapse_column_descriptions: the long column descriptions of table pages folded away
