@@ -31,7 +31,7 @@ METADATA := build/metadata.json
 INSPECT := build/inspect.json
 SITE := site/index.html
 
-.PHONY: FORCE help setup lint validate build docs deposit release check-datasette-next serve serve-prod test test-fast loadtest bench browser profile clean
+.PHONY: FORCE help setup lint validate build docs mirror deposit release check-datasette-next serve serve-prod test test-fast loadtest bench browser profile clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -112,6 +112,9 @@ $(SITE): $(DB) mkdocs.yml $(DOCS_CODE) $(shell find docs -type f 2>/dev/null) $(
 	$(PY) scripts/docs.py --db $(DB) --site site
 
 docs: $(SITE) ## Build the documentation site into site/
+
+mirror: build docs ## Write the static mirror of the site into build/mirror/ for PUBLIC_URL (docs/deploying.md)
+	$(PY) scripts/mirror.py --out build/mirror
 
 serve: build docs ## Build everything and serve Datasette with the docs on http://127.0.0.1:8001 (PORT= to change)
 	mkdir -p dist

@@ -16,6 +16,7 @@ replica, and leaves no process and no pid file behind.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ctypes
 import hashlib
 import html
@@ -33,8 +34,9 @@ from types import FrameType
 
 import jinja2
 
-from ots_data import serving
+from ots_data import mirror, serving
 from ots_data.project import ROOT
+from ots_data.public_url import public_url
 from ots_data.serving import free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -42,6 +44,11 @@ MIME_TYPES = Path("/etc/nginx/mime.types")  # Debian's; the site snippet relies 
 TEMPLATES = ROOT / "deploy"
 DOCS_MAX_AGE = 300  # seconds: documentation changes with every build, releases never
 REPLICA_PORT_PREFIX = "810"
+# Requests per second one client may send past the mirror to the replicas, and the burst allowed
+# above that rate before nginx answers 429 (deploy/nginx-site.conf.j2). A reader clicking through
+# pages sends a few a second; a page's assets are files.
+RATE_PER_SECOND = 10
+RATE_BURST = 20
 # At most this many sitemap addresses are asked for when warming the cache (one at a time, a few
 # milliseconds each): the real sitemap lists about 300; a sitemap of a million rows would take hours.
 WARM_LIMIT = 5000  # replicas of a server deployment listen on 8101, 8102, ...
@@ -69,6 +76,7 @@ def site_conf(
     server_name: str,
     site_root: Path,
     dist_root: Path,
+    mirror_root: Path,
     cache_dir: Path,
     access_log: str,
     db_sha: str,
@@ -81,6 +89,9 @@ def site_conf(
         server_name=server_name,
         site_root=site_root,
         dist_root=dist_root,
+        mirror_root=mirror_root,
+        rate_per_second=RATE_PER_SECOND,
+        rate_burst=RATE_BURST,
         cache_dir=cache_dir,
         access_log=access_log,
         database_sha=db_sha,
@@ -181,6 +192,7 @@ class Topology:
                 server_name="_",
                 site_root=self.site_root,
                 dist_root=serving.STATIC_MOUNTS["downloads"],
+                mirror_root=self.workdir / "mirror",
                 cache_dir=self.workdir / "cache",
                 access_log=str(self.workdir / "logs" / "access.log"),
                 db_sha=self.cache_sha,
@@ -222,12 +234,25 @@ class Topology:
         say(f"serve-prod: pid {os.getpid()}, files in {self.workdir}")
         for index in range(self.count):
             self.start_replica(index)
+        self.write_mirror()
         self.start_nginx()
         say(
             f"Serving on http://{self.host}:{self.port}/ through nginx, {self.count} replicas "
             f"(docs at /docs/, releases at /downloads/); Ctrl-C stops everything"
         )
         self.warm()
+
+    def write_mirror(self) -> None:
+        """The static mirror of the site for this server's own address (or PUBLIC_URL), which nginx
+        serves before the replicas (ots_data/mirror.py); only pages whose bytes changed are written."""
+        local = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        base = public_url() or f"http://{local}:{self.port}"
+        began = time.monotonic()
+        done = asyncio.run(mirror.render(base, self.workdir / "mirror", db=self.db, with_folders=False))
+        say(
+            f"mirror: {done.pages} pages, {len(done.written)} files written, {done.unchanged} unchanged "
+            f"in {time.monotonic() - began:.1f} s, for {base}"
+        )
 
     def warm(self) -> None:
         """Ask nginx for every address of /sitemap.xml once, so that the first reader after a start
@@ -299,6 +324,7 @@ class Topology:
             self.start_replica(index)
         if database_sha(self.db) != self.cache_sha:
             self.cache_sha = database_sha(self.db)
+            self.write_mirror()
             self.reload_nginx()
         say(f"rolled over to database {self.cache_sha}")
         self.warm()
@@ -381,6 +407,7 @@ def config(args: argparse.Namespace) -> int:
         server_name=args.server_name,
         site_root=root / "site",
         dist_root=root / "dist",
+        mirror_root=root / "build" / "mirror",
         cache_dir=args.cache_dir,
         access_log=args.access_log,
         db_sha=database_sha(serving.DB),

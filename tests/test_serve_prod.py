@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import difflib
 import gzip
+import html
+import http.client
 import json
 import os
 import re
@@ -14,6 +16,7 @@ import signal
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -115,17 +118,77 @@ def test_the_second_identical_request_for_a_data_page_is_a_cache_hit(prod_server
     assert first[2] == second[2]
 
 
-def test_the_cache_is_warmed_from_the_sitemap_so_the_first_reader_of_a_cited_row_gets_a_hit(prod_server):
+def test_the_first_reader_of_a_cited_row_gets_the_mirrors_file(prod_server):
+    """The mirror is written before nginx starts; every sitemap address is then a file, and warming
+    the cache from the sitemap finds each of them answering."""
     base, log = prod_server
-    deadline = time.monotonic() + 120
-    while "warmed the cache" not in log.read_text() and time.monotonic() < deadline:
-        time.sleep(0.2)
     said = re.search(r"warmed the cache: (\d+) of (\d+) sitemap addresses", log.read_text())
     assert said and said.group(1) == said.group(2) and int(said.group(2)) > 100, log.read_text()[-500:]
+    assert re.search(r"^mirror: \d+ pages", log.read_text(), re.M), log.read_text()[-500:]
     sitemap = get(base + "/sitemap.xml")[2].decode()
     rows = [u for u in re.findall(r"<loc>([^<]+)</loc>", sitemap) if u.count("/") >= 5]
     path = urlsplit(rows[len(rows) // 2]).path  # a row page no test has asked for
-    assert get(base + path)[1]["x-cache-status"] == "HIT"
+    status, headers, _ = get(base + path)
+    assert (status, headers.get("x-served-from")) == (200, "mirror"), headers
+
+
+def sitemap_paths(base: str) -> list[str]:
+    sitemap = get(base + "/sitemap.xml")[2].decode()
+    return [urlsplit(html.unescape(u)).path for u in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+
+
+def test_every_sitemap_address_answers_with_every_replica_frozen(prod_server):
+    base, log = prod_server
+    paths = sitemap_paths(base)
+    replicas = list(servers.pids(log)["replicas"].values())
+    for pid in replicas:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        statuses = {path: get(base + path)[0] for path in paths}
+    finally:
+        for pid in replicas:
+            os.kill(pid, signal.SIGCONT)
+    failed = {p: s for p, s in statuses.items() if s != 200}
+    assert len(paths) > 100 and not failed, failed
+
+
+def get_from(source: str, url: str) -> tuple[int, dict]:
+    """GET from another loopback address (127.0.0.2): another client, as nginx sees it."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60, source_address=(source, 0))
+    try:
+        connection.request("GET", parts.path + ("?" + parts.query if parts.query else ""))
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}
+    finally:
+        connection.close()
+
+
+def test_a_client_flooding_the_replicas_gets_429_and_the_cited_pages_keep_answering(prod_server):
+    """One client (127.0.0.2) sends slow SQL as fast as it can, for a few seconds; past the limit it
+    gets 429 with Retry-After, while another reader's cited pages and front page answer 200."""
+    base, _ = prod_server
+    slow = "/ots.json?sql=" + urllib.parse.quote(
+        "with recursive c(x) as (select 1 union all select x + 1 from c where x < 3000000) select count(*) from c"
+    )
+    cited = [p for p in sitemap_paths(base) if p.count("/") >= 3][:40] + ["/"]
+    deadline = time.monotonic() + 6
+
+    def flood(_: int) -> list[tuple[int, dict]]:
+        answers = []
+        while time.monotonic() < deadline:
+            answers.append(get_from("127.0.0.2", base + slow + f"&_flood={uuid.uuid4().hex}"))
+        return answers
+
+    with ThreadPoolExecutor(max_workers=31) as pool:
+        flooding = [pool.submit(flood, n) for n in range(30)]
+        time.sleep(1)
+        readers = [get(base + path)[0] for path in cited]
+        flooded = [answer for future in flooding for answer in future.result()]
+    refused = [headers for status, headers in flooded if status == 429]
+    assert refused and all(h.get("retry-after") == "1" for h in refused), [s for s, _ in flooded][:20]
+    assert readers == [200] * len(cited), readers
 
 
 @pytest.mark.parametrize(
@@ -289,3 +352,14 @@ def test_stopping_leaves_no_process_and_no_pid_file(tmp_path, how):
     shutil.rmtree(workdir, ignore_errors=True)
     assert not left, left
     assert not pid_files, pid_files
+
+
+def test_the_deploying_page_states_the_limit_nginx_is_configured_with(prod_server):
+    base, _ = prod_server
+    conf = (ROOT / "build" / "serve-prod" / base.rsplit(":", 1)[1] / "ots-site.conf").read_text()
+    rate = re.search(r"limit_req_zone \S+ zone=\S+ rate=(\d+)r/s;", conf)
+    burst = re.search(r"limit_req zone=\S+ burst=(\d+) nodelay;", conf)
+    page = " ".join((ROOT / "docs" / "deploying.md").read_text(encoding="utf-8").split())
+    stated = re.search(r"past (\d+) requests a second to the replicas \(a burst of (\d+) allowed\)", page)
+    assert rate and burst and stated, (rate, burst, stated)
+    assert (stated.group(1), stated.group(2)) == (rate.group(1), burst.group(1))

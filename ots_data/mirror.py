@@ -1,0 +1,258 @@
+"""`make mirror`: the citable part of the site as static files, in build/mirror/.
+
+Every address the site hands out in a citation must outlive the server. The mirror holds, rendered
+by the same Datasette configuration as every replica (ots_data/serving.py, through Datasette's
+documented in-process client `datasette.client`): the front page, every address of /sitemap.xml,
+each table and view and each canned query's default page as HTML, JSON and CSV, /sitemap.xml and
+/robots.txt, the CSS and scripts those pages load, the docs (site/) and the releases (dist/, with a
+listing of each folder). A plain static host answers the site's own URLs from it:
+
+    /                              index.html
+    /ots/follower_counts           ots/follower_counts.html   (the "pretty URL" rule of static hosts:
+    /ots/follower_counts/<key>     ots/follower_counts/<key>.html     a path without an extension)
+    /ots/follower_counts.json      ots/follower_counts.json   (a path with one: the file itself)
+    /docs/methodology/             docs/methodology/index.html
+
+JSON and CSV are Datasette's bytes; HTML too, apart from Datasette's per-request timing line and
+one script added before </body> (STATIC_COPY_SCRIPT) that, on a static copy, tells a reader who
+came with a query string (a filter, a sort, SQL, a further page) that only the live site answers it,
+and links there. Any other address leads to 404.html, which says the same. A file is rewritten only
+when its bytes change, so a second run over an unchanged database writes nothing.
+
+The mirror names the address it is rendered for (`base`: PUBLIC_URL, or the address of the nginx
+that serves it under `make serve-prod`) and no other: never the machine that rendered it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import html
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ots_data import serving
+from ots_data.project import ROOT
+from ots_data.public_url import public_url
+
+DATABASE = "ots"
+OUT = ROOT / "build" / "mirror"
+# Datasette's footer says how long this request's queries took: the one line of a page that differs
+# between two renderings of the same database.
+TIMING = re.compile(rb"&middot; Queries took [0-9.]+ms")
+# JSON's own timing field (Datasette's default JSON shape), masked in comparisons the same way.
+JSON_TIMING = re.compile(rb'"query_ms": [0-9.e-]+')
+ASSET = re.compile(r'(?:src|href)="(/(?:-/static|-/static-plugins|assets)/[^"?#]+)[^"]*"')
+STATIC_COPY_MARK = b"<script>/* Added by make mirror"
+STATIC_COPY_SCRIPT = """<script>/* Added by make mirror (ots_data/mirror.py): this is a static copy. */
+(function () {
+  var live = %s;
+  if (!location.search || !live) return;
+  var note = document.createElement("p");
+  note.className = "ots-static-copy";
+  note.setAttribute("role", "status");
+  var link = document.createElement("a");
+  link.href = live + location.pathname + location.search;
+  link.textContent = "open this address on the live site";
+  note.append("This is a static copy of the site: it shows the page without the part after \\"?\\" "
+    + "(a filter, a sort, a search, SQL or a further page). ", link, ".");
+  var main = document.querySelector("main") || document.body;
+  main.insertBefore(note, main.firstChild);
+})();
+</script>
+"""
+NOT_IN_COPY = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Not in this static copy</title></head>
+<body><main>
+<h1>Not in this static copy</h1>
+<p>This address is not in the static copy of OTS Digital Diplomacy Data. The copy holds the front
+page, every table and row a citation names, the documentation and the releases; pages made on
+request (a filter, a sort, a search, SQL, a further page of a table) are answered only by the live
+site.</p>
+<p>%s</p>
+<p><a href="/">Front page</a> &middot; <a href="/docs/">Documentation</a> &middot;
+<a href="/downloads/">Releases</a></p>
+</main></body>
+</html>
+"""
+
+
+def file_for(path: str) -> str:
+    """The file of the mirror that answers a URL path (see the module's docstring)."""
+    relative = path.lstrip("/")
+    if path.endswith("/"):
+        return relative + "index.html"
+    if "." in relative.rsplit("/", 1)[-1]:
+        return relative
+    return relative + ".html"
+
+
+def comparable(body: bytes) -> bytes:
+    """A page's bytes without what differs between two renderings of the same database."""
+    return TIMING.sub(b"", JSON_TIMING.sub(b'"query_ms": 0', body))
+
+
+def without_static_copy_script(body: bytes) -> bytes:
+    """A mirrored page as Datasette rendered it: without the script the mirror adds."""
+    start = body.find(STATIC_COPY_MARK)
+    if start < 0:
+        return body
+    end = body.index(b"</script>\n", start) + len(b"</script>\n")
+    return body[:start] + body[end:]
+
+
+@dataclass
+class Written:
+    """What a run did: files written (new or changed bytes), files left as they were, files removed."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    pages: int = 0
+
+
+def write_if_changed(out: Path, name: str, body: bytes, done: Written) -> None:
+    target = out / name
+    if target.exists():
+        old = target.read_bytes()
+        # A page whose only difference is the timing line keeps its file: a second run over the same
+        # database writes nothing.
+        if old == body or comparable(old) == comparable(body):
+            done.unchanged += 1
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(body)
+    tmp.replace(target)
+    done.written.append(name)
+
+
+def sync_tree(source: Path, out: Path, prefix: str, done: Written, keep: set[str]) -> None:
+    """Copy a folder (the docs, the releases) into the mirror, file by file, when the bytes differ."""
+    if not source.is_dir():
+        return
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(source).parts):
+            name = f"{prefix}/{path.relative_to(source).as_posix()}"
+            keep.add(name)
+            write_if_changed(out, name, path.read_bytes(), done)
+
+
+async def mirror_paths(datasette: object, get: object) -> list[str]:
+    """Every address the mirror answers that Datasette renders."""
+    db = datasette.get_database(DATABASE)
+    hidden = set(await db.hidden_table_names())
+    tables = [t for t in await db.table_names() if t not in hidden] + list(await db.view_names())
+    config = datasette.plugin_config("ots") or {}
+    queries = list(config.get("query_titles", {}))
+    paths = ["/", "/robots.txt", "/sitemap.xml", f"/{DATABASE}"]
+    for name in [*tables, *queries]:
+        paths += [f"/{DATABASE}/{name}", f"/{DATABASE}/{name}.json", f"/{DATABASE}/{name}.csv"]
+    sitemap = (await get("/sitemap.xml")).text
+    for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap):
+        paths.append(urlsplit(html.unescape(loc)).path)
+    return list(dict.fromkeys(paths))
+
+
+async def render(
+    base: str, out: Path, db: Path = serving.DB, metadata: Path = serving.METADATA, with_folders: bool = True
+) -> Written:
+    """Render the mirror for `base` into `out`. with_folders=False leaves out the docs and the releases
+    (under `make serve-prod` nginx serves site/ and dist/ itself)."""
+    from datasette.app import Datasette
+
+    parts = urlsplit(base)
+    datasette = Datasette(**serving.app_kwargs(db, json.loads(metadata.read_text(encoding="utf-8"))))
+    headers = {"host": parts.netloc}
+
+    async def get(path: str) -> object:
+        return await datasette.client.get(path, headers=headers)
+
+    done = Written()
+    keep: set[str] = {"404.html"}
+    # The live site a static copy points readers to. A mirror for this machine's own nginx (make
+    # serve-prod without PUBLIC_URL) is served in front of the live site itself: no script there.
+    live = json.dumps(base) if parts.hostname not in ("127.0.0.1", "localhost") else "null"
+    script = (STATIC_COPY_SCRIPT % live).encode() if live != "null" else b""
+    queue = await mirror_paths(datasette, get)
+    seen = set(queue)
+    while queue:
+        path = queue.pop(0)
+        answer = await get(path)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{path} answered {answer.status_code}: the mirror holds only pages that answer")
+        body = answer.content
+        if answer.headers.get("content-type", "").startswith("text/html"):
+            for asset in ASSET.findall(answer.text):  # the CSS and scripts the page loads
+                if asset not in seen:
+                    seen.add(asset)
+                    queue.append(asset)
+            body = body.replace(b"</body>", script + b"</body>", 1)
+        name = file_for(path)
+        keep.add(name)
+        write_if_changed(out, name, body, done)
+        done.pages += 1
+    if with_folders:
+        # Releases: the files, and a listing of each folder as Datasette answers it (a static host
+        # lists no folder itself).
+        sync_tree(serving.STATIC_MOUNTS["downloads"], out, "downloads", done, keep)
+        for folder in [serving.STATIC_MOUNTS["downloads"], *sorted(serving.STATIC_MOUNTS["downloads"].rglob("*"))]:
+            relative = folder.relative_to(serving.STATIC_MOUNTS["downloads"]).as_posix()
+            if folder.is_dir() and not (folder / "index.html").exists() and not relative.startswith("."):
+                path = "/downloads/" + ("" if relative == "." else relative + "/")
+                answer = await get(path)
+                if answer.status_code == 200:
+                    keep.add(file_for(path))
+                    listing = answer.content.replace(b"</body>", script + b"</body>", 1)
+                    write_if_changed(out, file_for(path), listing, done)
+        sync_tree(serving.STATIC_MOUNTS["docs"], out, "docs", done, keep)
+    live_link = (
+        f'The live site may answer it: <a href="{html.escape(base)}">{html.escape(base)}</a>.'
+        if live != "null"
+        else "Ask the site's maintainers for the live address."
+    )
+    write_if_changed(out, "404.html", (NOT_IN_COPY % live_link).encode(), done)
+    for path in sorted(out.rglob("*")):  # what the site no longer has (a row removed, a page renamed)
+        name = path.relative_to(out).as_posix()
+        if path.is_file() and name not in keep:
+            path.unlink()
+            done.removed.append(name)
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the static mirror of the site (make mirror).")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--db", type=Path, default=serving.DB)
+    parser.add_argument(
+        "--base",
+        help="the address the mirror is published at (default: PUBLIC_URL); its pages name it and no other",
+    )
+    args = parser.parse_args(argv)
+    base = args.base or public_url()
+    if not base:
+        print(
+            "mirror: no address to publish at: set PUBLIC_URL (make mirror PUBLIC_URL=https://...) or give --base",
+            file=sys.stderr,
+        )
+        return 2
+    began = time.monotonic()
+    args.out.mkdir(parents=True, exist_ok=True)
+    done = asyncio.run(render(base.rstrip("/"), args.out, db=args.db))
+    size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
+    print(
+        f"mirror: {done.pages} pages rendered, {len(done.written)} files written, {done.unchanged} unchanged, "
+        f"{len(done.removed)} removed, {size / 2**20:.1f} MiB in {args.out} ({time.monotonic() - began:.1f} s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
