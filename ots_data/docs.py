@@ -536,7 +536,7 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
     releases = published(dist)
     newest = releases[-1] if releases else None
     site = Site(db, out, strings, translations)
-    made = charts.make_all(db, out / "assets" / "charts")
+    made = charts.make_all(db, out / "assets" / "charts", charts.Texts.load(i18n / "charts.yml"))
     downloads_page(out, descriptor, dist, strings)
     changes_page(out, dist, strings)
     feed.write(out, dist, descriptor, public_url() or "..")
@@ -546,7 +546,7 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
         site.errata(lang)
         site.vision(lang)
         site.survey(lang)
-        site.charts_page(lang, made)
+        site.charts_page(lang, made[lang])
     mark_english_pages(out, glossary)
     for page in sorted(out.rglob("*.md")):
         where = str(page.relative_to(out))

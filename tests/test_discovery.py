@@ -305,9 +305,10 @@ def test_robots_txt_names_sitemaps_only_at_an_absolute_address(robots):
 
 
 def expected_sitemap_paths(db: Path) -> list[str]:
-    """The front page, and the page of each cited table and of each of its rows, from the database."""
+    """The front page in English, Turkish and Russian, and the page of each cited table and of each of
+    its rows, from the database."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    paths = ["/"]
+    paths = ["/", "/tr/", "/ru/"]
     for table in CITED_TABLES:
         (key,) = [row[1] for row in conn.execute(f"pragma table_info([{table}])") if row[5] == 1]
         paths.append(f"/ots/{table}")

@@ -199,8 +199,10 @@ def test_audience_chart_alt_text_counts_the_readable_figures(docs_site):
 
 
 @pytest.mark.slow
-def test_chart_svgs_carry_title_and_description(docs_site):
-    charts = sorted((docs_site / "assets" / "charts").glob("*.svg"))
+@pytest.mark.parametrize("lang", LANGS)
+def test_chart_svgs_carry_title_and_description(docs_site, lang):
+    """In every language (a language's drawings are served under its folder, tr/assets/charts/)."""
+    charts = sorted((docs_site / LANGS[lang] / "assets" / "charts").glob("*.svg"))
     bad = [
         c.name for c in charts if not re.search(r"<svg[^>]*role=\"img\"[^>]*>\s*<title", c.read_text(encoding="utf-8"))
     ]

@@ -11,6 +11,7 @@ import sqlite3
 from collections import Counter
 
 import pytest
+from babel.numbers import format_decimal
 from conftest import copy_project, show
 from support import ROUND_ON, add_round, append_rows
 
@@ -175,6 +176,27 @@ def test_change_chart_draws_each_account_of_the_latest_round_once_and_names_the_
         assert all(s in caption for s in stated), f"charts{lang}.md: {caption}"
 
 
+def percent_as_written(value, lang):
+    """A change in percent as Turkish (-%12,5) and Russian (-12,5 %, a no-break space) write it."""
+    if lang == "tr":
+        return ("-" if value < 0 else "") + "%" + format_decimal(abs(value), locale="tr")
+    return format_decimal(value, locale="ru") + "\u00a0%"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["tr", "ru"])
+def test_change_chart_in_turkish_and_russian_dates_each_bar_and_writes_percents_as_the_language_does(rounds, lang):
+    db, out = rounds
+    rows = sorted(query(db, charts.CHANGE_SQL), key=lambda r: r["change_percent"])
+    drawn, desc = svg_file(out / "assets/charts" / f"change.{lang}.svg")
+    dated = [t for t in drawn if any(r["previous_on"] in t for r in rows)]
+    assert len(dated) == len(rows), show(drawn)  # each bar, and only the bars, name the previous date
+    if lang == "ru":
+        assert all(re.search("[а-яё]", t, re.I) for t in dated), show(dated)
+    ends = [percent_as_written(rows[0]["change_percent"], lang), percent_as_written(rows[-1]["change_percent"], lang)]
+    assert all(end in desc for end in ends) and SECOND_ON in desc, (ends, desc)
+
+
 @pytest.mark.slow
 def test_change_chart_draws_only_the_largest_changes_and_says_so(rounds, tmp_path, monkeypatch):
     """At most CHANGE_LIMIT bars, whatever the number of accounts; here a limit of 3 of 5."""
@@ -183,7 +205,7 @@ def test_change_chart_draws_only_the_largest_changes_and_says_so(rounds, tmp_pat
     monkeypatch.setattr(charts, "CHANGE_SQL", charts.CHANGE_SQL.replace(f"limit {charts.CHANGE_LIMIT}", "limit 3"))
     every = query(db, charts.CHANGE_SQL.replace("limit 3", ""))
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    chart = charts.change(conn, tmp_path)
+    chart = charts.change(conn, tmp_path, charts.Texts.load())["en"]
     conn.close()
     drawn, desc = svg_file(tmp_path / "change.svg")
     largest = sorted(every, key=lambda r: -abs(r["change_percent"]))[:3]

@@ -360,6 +360,6 @@ def test_the_deploying_page_states_the_limit_nginx_is_configured_with(prod_serve
     rate = re.search(r"limit_req_zone \S+ zone=\S+ rate=(\d+)r/s;", conf)
     burst = re.search(r"limit_req zone=\S+ burst=(\d+) nodelay;", conf)
     page = " ".join((ROOT / "docs" / "deploying.md").read_text(encoding="utf-8").split())
-    stated = re.search(r"past (\d+) requests a second to the replicas \(a burst of (\d+) allowed\)", page)
+    stated = re.search(r"past `(\d+)` requests a second to the replicas \(a burst of `(\d+)` allowed\)", page)
     assert rate and burst and stated, (rate, burst, stated)
     assert (stated.group(1), stated.group(2)) == (rate.group(1), burst.group(1))

@@ -1,8 +1,9 @@
 """What search engines and dataset search need from the data pages: /sitemap.xml, and the
 schema.org Dataset (JSON-LD) on the front page and on the table pages.
 
-/sitemap.xml lists the front page, and the table page and every row page of each table a reader
-cites (metadata.yml's plugins.ots.cited_tables), read from the database. A sitemap must list
+/sitemap.xml lists the front page in its three languages (/, /tr/, /ru/), and the table page and
+every row page of each table a reader cites (metadata.yml's plugins.ots.cited_tables), read from
+the database. A sitemap must list
 absolute URLs: they are under
 PUBLIC_URL (the metadata's `plugins.ots.public_url`, written by ots_data/metadata.py), or,
 when it is unset, under the address the request came to. /robots.txt (datasette-block-robots,
@@ -36,6 +37,7 @@ from markupsafe import Markup
 from ots_data import json_ld
 from ots_data.project import ROOT
 from ots_data.schema import load_descriptor
+from ots_datasette.landing_page import LANGUAGES
 
 if TYPE_CHECKING:  # only for type hints: Datasette loads this module while importing datasette.app
     from datasette.app import Datasette
@@ -105,9 +107,9 @@ def extra_template_vars(
 
 
 async def sitemap_paths(datasette: Datasette) -> list[str]:
-    """The front page, then each cited table's page and its rows' pages, in key order."""
+    """The front page in each language, then each cited table's page and its rows' pages, in key order."""
     db = datasette.get_database(DATABASE)
-    paths = [datasette.urls.instance()]
+    paths = [datasette.urls.instance() + suffix for suffix in LANGUAGES.values()]
     for table in (datasette.plugin_config("ots") or {}).get("cited_tables", ()):
         paths.append(datasette.urls.table(DATABASE, table))
         pks = await db.primary_keys(table)
