@@ -428,7 +428,7 @@ def performance_page(out: Path, reports: Path) -> None:
         # A report written before `make bench` compared pages with stock Datasette and hot pages with
         # their static twins has neither.
         urls, pages = measured["proxy"]["urls"], measured.get("pages", {})
-        if "ratio_to_twin" in urls.get("hot_html", {}) and not (urls["hot_html"]["met"] and urls["hot_json"]["met"]):
+        if any("ratio_to_twin" in r and not r["met"] for r in urls.values()):
             reasons["hot_pages"] = {"urls": urls}
         if pages:
             if pages["table, HTML"]["share_of_static"] < targets["cold_html_vs_datasette_static"]:
