@@ -156,8 +156,14 @@ async def mirror_paths(datasette: object, get: object) -> list[str]:
     for name in [*tables, *queries]:
         paths += [f"/{DATABASE}/{name}", f"/{DATABASE}/{name}.json", f"/{DATABASE}/{name}.csv"]
     sitemap = (await get("/sitemap.xml")).text
-    for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap):
-        paths.append(urlsplit(html.unescape(loc)).path)
+    locs = [urlsplit(html.unescape(loc)).path for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+    if "<sitemapindex" in sitemap:  # past 50,000 addresses: an index of sitemap files, each mirrored
+        parts, locs = locs, []
+        for part in parts:
+            paths.append(part)
+            text = (await get(part)).text
+            locs += [urlsplit(html.unescape(loc)).path for loc in re.findall(r"<loc>([^<]+)</loc>", text)]
+    paths += locs
     return list(dict.fromkeys(paths))
 
 

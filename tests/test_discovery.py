@@ -508,3 +508,19 @@ def test_the_copyable_and_robots_plugins_are_the_pinned_versions():
         name: (version, metadata_version(name)) for name, version in pinned.items() if metadata_version(name) != version
     }
     assert len(pinned) == 2 and not different, different
+
+
+def test_past_the_limit_the_sitemap_is_an_index_whose_files_list_every_address_once(fresh_db, monkeypatch):
+    """Past SITEMAP_LIMIT addresses (50,000, the protocol's limit; 40 here) /sitemap.xml is a sitemap
+    index, and its files, each within the limit, list the same addresses in the same order."""
+    from datasette.plugins import pm
+
+    get = datasette_fetcher(fresh_db)
+    every = re.findall(r"<loc>([^<]+)</loc>", get("/sitemap.xml").text)
+    monkeypatch.setattr(pm.get_plugin("ots_discovery"), "SITEMAP_LIMIT", 40)
+    index = get("/sitemap.xml").text
+    parts = re.findall(r"<loc>([^<]+)</loc>", index)
+    listed = [re.findall(r"<loc>([^<]+)</loc>", get(urlsplit(part).path).text) for part in parts]
+    assert "<sitemapindex" in index and len(parts) == -(-len(every) // 40), index[:300]
+    assert all(len(found) <= 40 for found in listed) and sum(listed, []) == every
+    assert get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404

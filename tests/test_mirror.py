@@ -208,3 +208,23 @@ def test_make_mirror_needs_an_address_to_publish_at(tmp_path):
         executable=str(ROOT / ".venv" / "bin" / "python"),
     )
     assert result.returncode == 2 and "PUBLIC_URL" in result.stderr, result.stderr
+
+
+@pytest.mark.slow
+def test_a_sitemap_index_is_mirrored_with_its_files_and_every_address_they_list(
+    fresh_db, metadata_file, tmp_path, monkeypatch
+):
+    from datasette.plugins import pm
+
+    monkeypatch.setattr(pm.get_plugin("ots_discovery"), "SITEMAP_LIMIT", 100)
+    out = tmp_path / "mirror"
+    asyncio.run(mirror.render(PUBLISHED, out, db=fresh_db, metadata=metadata_file, with_folders=False))
+    index = (out / "sitemap.xml").read_text(encoding="utf-8")
+    parts = [urlsplit(u).path for u in re.findall(r"<loc>([^<]+)</loc>", index)]
+    addresses = [
+        urlsplit(html.unescape(u)).path
+        for part in parts
+        for u in re.findall(r"<loc>([^<]+)</loc>", (out / mirror.file_for(part)).read_text(encoding="utf-8"))
+    ]
+    missing = [p for p in addresses if not (out / mirror.file_for(p)).is_file()]
+    assert "<sitemapindex" in index and len(parts) > 1 and len(addresses) > 200 and not missing, show(missing)

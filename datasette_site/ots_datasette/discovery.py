@@ -43,9 +43,8 @@ if TYPE_CHECKING:  # only for type hints: Datasette loads this module while impo
     from datasette.app import Datasette
 
 DATABASE = "ots"
-# The sitemap protocol's limit on URLs in one file; past it a sitemap index is needed. The data
-# holds a few hundred rows; tests/test_discovery.py compares the sitemap with every row, so it
-# fails before a row page goes missing. The limit also bounds each query (rounds grow the tables).
+# The sitemap protocol's limit on URLs in one file: past it /sitemap.xml is a sitemap index of
+# /sitemap-1.xml, /sitemap-2.xml, ..., each of at most this many (rounds grow the tables).
 SITEMAP_LIMIT = 50_000
 
 
@@ -106,32 +105,91 @@ def extra_template_vars(
 # ------------------------------------------------------------------ /sitemap.xml
 
 
-async def sitemap_paths(datasette: Datasette) -> list[str]:
-    """The front page in each language, then each cited table's page and its rows' pages, in key order."""
+# The rows of each cited table, per Datasette instance (the database is immutable): counted once.
+SITEMAP_COUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def sitemap_segments(datasette: Datasette) -> list[tuple[str, int]]:
+    """What the sitemap lists, in order, as (table, its number of rows) after the front pages and
+    the tables' own pages: enough to cut the list into files without making it whole."""
+    found = SITEMAP_COUNTS.get(datasette)
+    if found is None:
+        db = datasette.get_database(DATABASE)
+        found = []
+        for table in (datasette.plugin_config("ots") or {}).get("cited_tables", ()):
+            found.append((table, (await db.execute(f"select count(*) from [{table}]")).first()[0]))
+        SITEMAP_COUNTS[datasette] = found
+    return found
+
+
+async def sitemap_paths(datasette: Datasette, start: int = 0, stop: int | None = None) -> list[str]:
+    """The front page in each language, each cited table's page, then each cited table's rows'
+    pages in key order; only the addresses numbered start to stop (all by default), read with a
+    query per table that has any of them."""
     db = datasette.get_database(DATABASE)
-    paths = [datasette.urls.instance() + suffix for suffix in LANGUAGES.values()]
-    for table in (datasette.plugin_config("ots") or {}).get("cited_tables", ()):
-        paths.append(datasette.urls.table(DATABASE, table))
-        pks = await db.primary_keys(table)
-        keys = ", ".join(f"[{pk}]" for pk in pks) if pks else "rowid"
-        for row in await db.execute(f"select {keys} from [{table}] order by {keys} limit {SITEMAP_LIMIT}"):
-            # A row's address: its key values tilde-encoded, joined by commas (Datasette's URL design).
-            paths.append(datasette.urls.row(DATABASE, table, ",".join(tilde_encode(str(v)) for v in row)))
+    segments = await sitemap_segments(datasette)
+    first = [datasette.urls.instance() + suffix for suffix in LANGUAGES.values()]
+    first += [datasette.urls.table(DATABASE, table) for table, _ in segments]
+    stop = stop if stop is not None else len(first) + sum(count for _, count in segments)
+    paths = first[start:stop]
+    offset = len(first)  # the number of the first row page of the next table
+    for table, count in segments:
+        begin, end = max(start - offset, 0), min(stop - offset, count)
+        if begin < end:
+            pks = await db.primary_keys(table)
+            keys = ", ".join(f"[{pk}]" for pk in pks) if pks else "rowid"
+            rows = await db.execute(
+                f"select {keys} from [{table}] order by {keys} limit ? offset ?", [end - begin, begin], truncate=False
+            )
+            for row in rows:
+                # A row's address: its key values tilde-encoded, joined by commas (Datasette's URL design).
+                paths.append(datasette.urls.row(DATABASE, table, ",".join(tilde_encode(str(v)) for v in row)))
+        offset += count
     return paths
 
 
+def absolute(datasette: Datasette, request: Request, path: str) -> str:
+    base = public_url(datasette)
+    return f"{base}{path}" if base else datasette.absolute_url(request, path)
+
+
+def xml(lines: list[str]) -> Response:
+    return Response("\n".join(lines) + "\n", content_type="application/xml; charset=utf-8")
+
+
 async def sitemap_xml(datasette: Datasette, request: Request) -> Response:
+    """The sitemap; past SITEMAP_LIMIT addresses, a sitemap index of files of at most that many."""
     if DATABASE not in datasette.databases:
         return Response.text("Not found", status=404)
-    base = public_url(datasette)
+    segments = await sitemap_segments(datasette)
+    total = len(LANGUAGES) + len(segments) + sum(count for _, count in segments)
+    if total > SITEMAP_LIMIT:
+        parts = -(-total // SITEMAP_LIMIT)
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+        lines.append('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+        lines += [
+            f"<sitemap><loc>{escape(absolute(datasette, request, f'/sitemap-{n}.xml'))}</loc></sitemap>"
+            for n in range(1, parts + 1)
+        ]
+        return xml([*lines, "</sitemapindex>"])
+    return xml(urlset(datasette, request, await sitemap_paths(datasette)))
+
+
+def urlset(datasette: Datasette, request: Request, paths: list[str]) -> list[str]:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for path in (await sitemap_paths(datasette))[:SITEMAP_LIMIT]:
-        url = f"{base}{path}" if base else datasette.absolute_url(request, path)
-        lines.append(f"<url><loc>{escape(url)}</loc></url>")
-    lines.append("</urlset>")
-    return Response("\n".join(lines) + "\n", content_type="application/xml; charset=utf-8")
+    lines += [f"<url><loc>{escape(absolute(datasette, request, path))}</loc></url>" for path in paths]
+    return [*lines, "</urlset>"]
+
+
+async def sitemap_part(datasette: Datasette, request: Request) -> Response:
+    """/sitemap-<n>.xml: the n-th SITEMAP_LIMIT addresses, when the sitemap is an index."""
+    number = int(request.url_vars["number"])
+    paths = await sitemap_paths(datasette, (number - 1) * SITEMAP_LIMIT, number * SITEMAP_LIMIT)
+    if DATABASE not in datasette.databases or number < 1 or not paths:
+        return Response.text("Not found", status=404)
+    return xml(urlset(datasette, request, paths))
 
 
 @hookimpl
 def register_routes() -> list:
-    return [(r"^/sitemap\.xml$", sitemap_xml)]
+    return [(r"^/sitemap\.xml$", sitemap_xml), (r"^/sitemap-(?P<number>[0-9]+)\.xml$", sitemap_part)]
