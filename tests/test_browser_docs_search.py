@@ -9,21 +9,23 @@ from support import BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
 
-# Known gaps, each a test that must keep failing until it is fixed (issue 24 of the tracker stays
-# open for them): the theme's search answers no Cyrillic query at all ("Start typing" stays up, so
-# the Russian pages cannot be searched), and Turkish stemming does not strip a suffix written
-# without an apostrophe.
-RUSSIAN_GAP = pytest.mark.xfail(strict=True, reason="the theme's search answers no Cyrillic query (issue 24)")
-TURKISH_GAP = pytest.mark.xfail(strict=True, reason="no Turkish stemming of a suffix without apostrophe (issue 24)")
+# Known gap, each case a test that must keep failing until it is fixed (issue 24 of the tracker stays
+# open for it): a form longer than the one the pages print (the Russian genitive Эрдогана, a Turkish
+# suffix without apostrophe) finds nothing, while the printed form and its prefixes do. Probably
+# because the theme searches as the reader types, with a wildcard on the last word, which lunr does
+# not stem (not checked in the theme's code; mkdocs-material issue 1745 describes a like limit).
+# The remedy left to do: put the forms readers type into the indexed text of the pages.
+LONGER_FORM = pytest.mark.xfail(strict=True, reason="a form longer than the printed one is not found (issue 24)")
 
 # (docs home, typed by a reader, text a result must hold)
 SEARCHES = [
-    pytest.param("/docs/ru/", "Эрдоган", "Эрдоган", marks=RUSSIAN_GAP, id="Эрдоган"),
-    pytest.param("/docs/ru/", "Эрдогана", "Эрдоган", marks=RUSSIAN_GAP, id="Эрдогана"),
-    pytest.param("/docs/ru/", "Токаева", "Токаев", marks=RUSSIAN_GAP, id="Токаева"),
+    pytest.param("/docs/ru/", "Эрдоган", "Эрдоган", id="Эрдоган"),
+    pytest.param("/docs/ru/", "Эрдо", "Эрдоган", id="Эрдо"),
+    pytest.param("/docs/ru/", "Эрдогана", "Эрдоган", marks=LONGER_FORM, id="Эрдогана"),
+    pytest.param("/docs/ru/", "Токаева", "Токаев", marks=LONGER_FORM, id="Токаева"),
     pytest.param("/docs/tr/", "Erdoğan", "Erdoğan", id="Erdoğan"),
     pytest.param("/docs/tr/", "Erdoğan'ın", "Erdoğan", id="Erdoğan'ın"),
-    pytest.param("/docs/tr/", "Erdoğanın", "Erdoğan", marks=TURKISH_GAP, id="Erdoğanın"),
+    pytest.param("/docs/tr/", "Erdoğanın", "Erdoğan", marks=LONGER_FORM, id="Erdoğanın"),
     pytest.param("/docs/tr/", "Tokayev'in", "Tokayev", id="Tokayev'in"),
 ]
 
@@ -39,6 +41,9 @@ def test_the_docs_search_finds_a_name_in_its_grammatical_forms(browser, live_ser
     for _ in range(30):
         page.fill(".md-search__input", "")
         page.keyboard.type(typed, delay=20)
+        # Letters beyond a US keyboard (Cyrillic, ğ, ı) are inserted as text, with no key events; the
+        # theme searches on a key event, so one key that changes nothing follows, as a reader's would.
+        page.keyboard.press("End")
         page.wait_for_timeout(500)
         results = page.inner_text(".md-search-result")
         if page.query_selector(".md-search-result__item") or "найден" in results or "bulunamadı" in results:
