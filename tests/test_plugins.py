@@ -167,3 +167,26 @@ def test_every_module_of_the_plugin_package_is_loaded_from_its_entry_point():
     assert (declared, installed, registered) == (expected, expected, expected), show(
         [("declared", declared), ("installed", installed), ("registered", registered), ("modules", expected)]
     )
+
+
+def test_a_directory_url_with_letters_beyond_ascii_is_answered_as_its_index_file_is(fresh_db, static_mounts, tmp_path):
+    """The rewritten request must stay a valid one (its raw path percent-encoded), not an error: it
+    gets the answer Datasette's static handler gives the index file itself (0.65 does not decode
+    such a path, so 404; the docs' folders are ASCII)."""
+    folder = tmp_path / "docs" / "dış-kaynaklar"
+    folder.mkdir()
+    (folder / "index.html").write_text("<p>dış</p>", encoding="utf-8")
+    datasette = make_datasette(fresh_db, static_mounts=static_mounts)
+    directory, file, missing = get_all(
+        datasette,
+        [
+            ("/docs/d%C4%B1%C5%9F-kaynaklar/", None),
+            ("/docs/d%C4%B1%C5%9F-kaynaklar/index.html", None),
+            ("/docs/%D1%8B/", None),
+        ],
+    )
+    assert (directory.status_code, directory.text) == (file.status_code, file.text), (
+        directory.status_code,
+        file.status_code,
+    )
+    assert directory.status_code < 500 and missing.status_code == 404, (directory.status_code, missing.status_code)

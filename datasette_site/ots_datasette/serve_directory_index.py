@@ -132,7 +132,8 @@ def asgi_wrapper(datasette: object) -> Callable[[ASGIApp], ASGIApp]:
                     if folder is not None:
                         return await _listing(listing_page(path, listed_entries(root, folder)))(scope, receive, send)
                     path = path + "index.html"
-                    scope = dict(scope, path=path, raw_path=path.encode())
+                    # raw_path is the path as sent, percent-encoded (Datasette reads it as ASCII).
+                    scope = dict(scope, path=path, raw_path=quote(path).encode("ascii"))
             await app(scope, receive, send)
 
         return directory_index
