@@ -73,9 +73,9 @@ NOT_IN_COPY = """<!DOCTYPE html>
 <body><main>
 <h1>Not in this static copy</h1>
 <p>This address is not in the static copy of OTS Digital Diplomacy Data. The copy holds the front
-page, every table and row a citation names, the documentation and the releases; pages made on
-request (a filter, a sort, a search, SQL, a further page of a table) are answered only by the live
-site.</p>
+page, the first page of every table, the rows a citation names, the documentation and the releases
+(every table whole). Pages made on request (a filter, a sort, a search, SQL, a further page of a
+table) and the rows of the tables no citation names are answered only by the live site.</p>
 <p>%s</p>
 <p><a href="/">Front page</a> &middot; <a href="/docs/">Documentation</a> &middot;
 <a href="/downloads/">Releases</a></p>
@@ -175,7 +175,10 @@ async def render(
     from datasette.app import Datasette
 
     parts = urlsplit(base)
-    datasette = Datasette(**serving.app_kwargs(db, json.loads(metadata.read_text(encoding="utf-8"))))
+    kwargs = serving.app_kwargs(db, json.loads(metadata.read_text(encoding="utf-8")))
+    if parts.scheme == "https":  # as the server's replicas are told (serve_prod.py config --https)
+        kwargs["settings"] = {**kwargs["settings"], "force_https_urls": True}
+    datasette = Datasette(**kwargs)
     headers = {"host": parts.netloc}
 
     async def get(path: str) -> object:

@@ -322,9 +322,11 @@ class Topology:
             say(f"rolling over replica {index + 1}")
             stop_process(process)
             self.start_replica(index)
+        # The mirror follows the build (a new database, template or metadata): only changed files
+        # are written, so a rollover with nothing new rewrites nothing.
+        self.write_mirror()
         if database_sha(self.db) != self.cache_sha:
             self.cache_sha = database_sha(self.db)
-            self.write_mirror()
             self.reload_nginx()
         say(f"rolled over to database {self.cache_sha}")
         self.warm()

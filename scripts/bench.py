@@ -329,8 +329,8 @@ def render(report: dict) -> str:
     p = report["proxy"]
     w = report["warm"]
     warm = (
-        f"`make serve-prod` warmed its cache from the sitemap in {w['seconds']} s ({w['warmed']} of "
-        f"{w['addresses']} addresses, at the real size) before the first measurement."
+        f"`make serve-prod` asked nginx for every sitemap address in {w['seconds']} s ({w['warmed']} of "
+        f"{w['addresses']} answered, at the real size; files of the mirror) before the first measurement."
         if not w.get("skipped")
         else "`make serve-prod` could not warm its cache: /sitemap.xml did not answer."
     )
@@ -440,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     docs_root.mkdir()
     shutil.copyfile(serving.STATIC_MOUNTS["docs"] / "index.html", docs_root / "index.html")
     # At the real size: make serve-prod writes the mirror of every sitemap address before nginx
-    # starts (at a million rows, the 50,000 addresses of the sitemap; see the mirror's own figures).
+    # starts (at a million rows, a million pages: hours at the rate the mirror's own figures give).
     with production(dbs["real"], work, site_root=docs_root) as (base, log):
         warm = warm_seconds(log)
         proxy = servers.compare_through_proxy(base, args.seconds, docs_root=docs_root)

@@ -228,3 +228,12 @@ def test_a_sitemap_index_is_mirrored_with_its_files_and_every_address_they_list(
     ]
     missing = [p for p in addresses if not (out / mirror.file_for(p)).is_file()]
     assert "<sitemapindex" in index and len(parts) > 1 and len(addresses) > 200 and not missing, show(missing)
+
+
+@pytest.mark.slow
+def test_a_mirror_for_an_https_address_writes_https_links_as_the_servers_replicas_do(fresh_db, metadata_file, tmp_path):
+    out = tmp_path / "mirror"
+    asyncio.run(mirror.render("https://data.example.org", out, db=fresh_db, metadata=metadata_file, with_folders=False))
+    table = (out / "ots" / "follower_counts.html").read_text(encoding="utf-8")
+    alternates = re.findall(r'<link rel="alternate"[^>]*href="([^"]+)"', table)
+    assert alternates and all(a.startswith("https://") for a in alternates), alternates

@@ -294,8 +294,9 @@ def test_a_replica_killed_under_load_costs_a_reader_at_most_the_answer_it_was_wr
     assert result["requests"] > 100, result
     assert result["non_2xx"] == 0, result
     # 8 connections over 2 replicas: the killed one was answering at most about half of them.
-    cut = result["socket_error_kinds"]
-    assert set(cut) <= {"read"} and result["socket_errors"] <= 4, result
+    # wrk lists every kind once any socket error happened ("connect 0, read 1, ..."): the kinds seen
+    cut = {kind for kind, count in result["socket_error_kinds"].items() if count}
+    assert cut <= {"read"} and result["socket_errors"] <= 4, result
 
 
 def test_a_replica_that_dies_is_started_again(prod_server):
@@ -360,6 +361,6 @@ def test_the_deploying_page_states_the_limit_nginx_is_configured_with(prod_serve
     rate = re.search(r"limit_req_zone \S+ zone=\S+ rate=(\d+)r/s;", conf)
     burst = re.search(r"limit_req zone=\S+ burst=(\d+) nodelay;", conf)
     page = " ".join((ROOT / "docs" / "deploying.md").read_text(encoding="utf-8").split())
-    stated = re.search(r"past `(\d+)` requests a second to the replicas \(a burst of `(\d+)` allowed\)", page)
+    stated = re.search(r"past `(\d+)` requests a second to the replicas \(a burst of `(\d+)` allowed\)", page, re.I)
     assert rate and burst and stated, (rate, burst, stated)
     assert (stated.group(1), stated.group(2)) == (rate.group(1), burst.group(1))
