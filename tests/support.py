@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT
 
 # ------------------------------------------------------------------ a synthetic round of counts
@@ -159,3 +161,54 @@ BROWSER_MARKS = [
         not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM}: run `make browser` (make test does)"
     ),
 ]
+
+
+# ------------------------------------------------------------------ translations
+
+GLOSSARY = yaml.safe_load((ROOT / "docs" / "i18n" / "glossary.yml").read_text(encoding="utf-8"))
+
+
+def forbidden_uses(text: str, lang: str) -> list[tuple[str, str]]:
+    """(term, the forbidden rendering found) for each rendering docs/i18n/glossary.yml forbids
+    in this language that the text uses."""
+    return [
+        (name, match.group(0))
+        for name, term in GLOSSARY["terms"].items()
+        for pattern in (term.get("forbidden") or {}).get(lang, [])
+        for match in re.finditer(pattern, text, re.I)
+    ]
+
+
+# ------------------------------------------------------------------ the front page
+
+# The data entry points of the front page (/, /tr/, /ru/), in reading order: written here, not
+# taken from landing_page.py, so that a page that drops or reorders one fails.
+DATA_ENTRY_POINTS = [
+    "/ots/article_table_1",
+    "/ots/article_table_2",
+    "/ots/article_table_3",
+    "/ots/latest_counts?_sort_desc=count",
+    "/ots/flagged_values",
+    "/ots/errata_with_evidence",
+    "/ots/commitments",
+    "/ots/survey_figures",
+    "/ots/timeline",
+]
+
+
+# ------------------------------------------------------------------ axe-core in Chromium
+
+
+def axe_violations(page: object, kind: str, tags: list[str], context: dict | None = None) -> tuple[list, dict]:
+    """axe-core's violations on an open page (id, impact, first targets), less the commented
+    ALLOWED list for this kind of page ("datasette" or "docs"), and axe's whole answer."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": tags}}
+    results = Axe().run(page, context=context, options=options) if context else Axe().run(page, options=options)
+    violations = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if (kind, v["id"]) not in ALLOWED
+    ]
+    return violations, results.response

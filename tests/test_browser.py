@@ -5,9 +5,8 @@ saved as screenshots in test-artifacts/ for a person to look at."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from conftest import show
-from support import ALLOWED, ARTIFACTS, BROWSER_MARKS
+from support import ARTIFACTS, BROWSER_MARKS, axe_violations
 
 pytestmark = BROWSER_MARKS
 
@@ -38,13 +37,7 @@ def test_page_loads_cleanly_and_accessibly(browser, live_server, name, path, lan
     assert response.status == 200
     assert page.evaluate("document.documentElement.lang") == lang
     assert not errors, show(errors)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-    kind = "docs" if path.startswith("/docs") else "datasette"
-    violations = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if (kind, v["id"]) not in ALLOWED
-    ]
+    violations, _ = axe_violations(page, "docs" if path.startswith("/docs") else "datasette", ["wcag2a", "wcag2aa"])
     page.close()
     assert not violations, show(violations)
 
@@ -91,12 +84,7 @@ def test_the_column_descriptions_open_with_one_click_and_stay_accessible(browser
     shown = page.is_visible("dl.column-descriptions")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "datasette-follower-counts-descriptions.png"), full_page=True)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-    violations = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if ("datasette", v["id"]) not in ALLOWED
-    ]
+    violations, _ = axe_violations(page, "datasette", ["wcag2a", "wcag2aa"])
     page.close()
     assert (hidden, shown) == (False, True), f"descriptions visible before the click: {hidden}, after: {shown}"
     assert not violations, show(violations)

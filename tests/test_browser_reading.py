@@ -6,9 +6,8 @@ or of its best practices (landmarks, regions, empty table headers), outside the 
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from conftest import show
-from support import ALLOWED, ARTIFACTS, BROWSER_MARKS
+from support import ARTIFACTS, BROWSER_MARKS, axe_violations
 
 pytestmark = BROWSER_MARKS
 
@@ -24,8 +23,6 @@ PAGES = {
     "docs-home-ru": "/docs/ru/",
 }
 TAGS = ["wcag2a", "wcag2aa", "best-practice"]
-# Best-practice rules a page may fail, each with the reason it cannot be fixed here (none today).
-ALLOWED_BEST_PRACTICE: set[tuple[str, str]] = set()
 CASES = [(page, size) for page in PAGES for size in SIZES]
 
 
@@ -43,13 +40,7 @@ def test_no_page_scrolls_sideways_and_axe_finds_no_violation(browser, live_serve
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"reading-{name}-{size}.png"), full_page=True)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
-    kind = "docs" if PAGES[name].startswith("/docs") else "datasette"
-    violations = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if (kind, v["id"]) not in ALLOWED and (kind, v["id"]) not in ALLOWED_BEST_PRACTICE
-    ]
+    violations, _ = axe_violations(page, "docs" if PAGES[name].startswith("/docs") else "datasette", TAGS)
     page.close()
     assert scroll_width <= SIZES[size][0], f"{name} scrolls sideways at {size}: {scroll_width} px wide"
     assert not violations, show(violations)

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from babel.numbers import format_decimal
 from conftest import ROOT, read_csv, show
+from support import GLOSSARY, forbidden_uses
 
 from ots_data import charts, docs
 
@@ -30,7 +31,6 @@ TRANSLATED = ("tr", "ru")
 NAMES = ("audience", "presence", "commitments", "timeline")
 I18N = ROOT / "docs" / "i18n"
 CHART_TEXTS = yaml.safe_load((I18N / "charts.yml").read_text(encoding="utf-8"))
-GLOSSARY = yaml.safe_load((I18N / "glossary.yml").read_text(encoding="utf-8"))
 NBSP = "\u00a0"
 # How Turkish and Russian readers write thousands and millions (the Turkish and Russian pages say
 # 100 bin, 1,2 milyon; 100 тыс., 1,2 млн; a chart's axis has room for the short forms).
@@ -285,11 +285,9 @@ def translations(node: object, key: str = "") -> list[tuple[str, str, str]]:
 
 def test_the_chart_texts_use_only_the_glossary_s_renderings():
     found = [
-        (key, lang, name, match.group(0))
+        (key, lang, name, used)
         for key, lang, text in translations(CHART_TEXTS)
-        for name, term in GLOSSARY["terms"].items()
-        for pattern in (term.get("forbidden") or {}).get(lang, [])
-        for match in re.finditer(pattern, text, re.I)
+        for name, used in forbidden_uses(text, lang)
     ]
     assert len(translations(CHART_TEXTS)) > 100
     assert not found, "another rendering of a glossary term (see docs/i18n/glossary.yml):\n" + show(found)

@@ -19,31 +19,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 from conftest import ROOT, datasette_fetcher, read_csv, show
-from support import ARTIFACTS, BROWSER_MARKS
+from support import ARTIFACTS, BROWSER_MARKS, DATA_ENTRY_POINTS, axe_violations, forbidden_uses
 
 from ots_data.schema import load_descriptor
 from ots_data.serving import STATIC_MOUNTS
 
 LANDING = yaml.safe_load((ROOT / "docs/i18n/landing.yml").read_text(encoding="utf-8"))
-GLOSSARY = yaml.safe_load((ROOT / "docs/i18n/glossary.yml").read_text(encoding="utf-8"))
 LANGS = ("en", "tr", "ru")
 TRANSLATED = ("tr", "ru")
 PAGES = {"en": "/", "tr": "/tr/", "ru": "/ru/"}
 NBSP = "\u00a0"
 # [text](address) in a string of landing.yml
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-# The entry points, in reading order (as tests/test_landing_page.py lists them for `/`).
-ENTRY_POINTS = [
-    "/ots/article_table_1",
-    "/ots/article_table_2",
-    "/ots/article_table_3",
-    "/ots/latest_counts?_sort_desc=count",
-    "/ots/flagged_values",
-    "/ots/errata_with_evidence",
-    "/ots/commitments",
-    "/ots/survey_figures",
-    "/ots/timeline",
-]
+# The entry points, in reading order (tests/support.py).
+ENTRY_POINTS = DATA_ENTRY_POINTS
 # Written here, not read from landing.yml, so that the page is checked against another source.
 MONTHS = {
     "tr": "Ocak Şubat Mart Nisan Mayıs Haziran Temmuz Ağustos Eylül Ekim Kasım Aralık".split(),
@@ -193,16 +182,6 @@ def test_the_english_titles_are_the_metadata_s_and_the_article_s(metadata):
         if LANDING["text"][key]["en"] != metadata[field]
     ]
     assert not wrong, show(wrong)
-
-
-def forbidden_uses(text: str, lang: str) -> list[tuple[str, str]]:
-    """(term, rendering) for each rendering docs/i18n/glossary.yml forbids that the text uses."""
-    return [
-        (name, match.group(0))
-        for name, term in GLOSSARY["terms"].items()
-        for pattern in (term.get("forbidden") or {}).get(lang, [])
-        for match in re.finditer(pattern, text, re.I)
-    ]
 
 
 def test_the_turkish_and_russian_use_the_glossary_s_renderings():
@@ -462,7 +441,6 @@ CASES = [pytest.param(lang, size, marks=BROWSER_MARKS, id=f"{lang}-{size}") for 
 def test_the_translated_front_page_passes_axe_and_does_not_scroll_sideways(browser, live_server, lang, size):
     """As tests/test_browser_reading.py checks `/`: no violation of WCAG 2 A/AA or of axe's best
     practices (none allowed here), and no sideways scroll on a desktop or a phone."""
-    from axe_playwright_python.sync_playwright import Axe
 
     width, height = SIZES[size]
     page = browser.new_page(viewport={"width": width, "height": height})
@@ -470,8 +448,7 @@ def test_the_translated_front_page_passes_axe_and_does_not_scroll_sideways(brows
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"landing-{lang}-{size}.png"), full_page=True)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+    violations, _ = axe_violations(page, "datasette", AXE_TAGS)
     page.close()
     assert response.status == 200, response.status
     assert scroll_width <= width, f"/{lang}/ scrolls sideways at {size}: {scroll_width} px wide"

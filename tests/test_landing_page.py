@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import ROOT, datasette_fetcher, make_datasette, show
+from support import DATA_ENTRY_POINTS
 
 from ots_data.schema import load_descriptor
 from ots_data.serving import STATIC_MOUNTS
@@ -91,15 +92,7 @@ def test_the_search_box_runs_the_everything_search_with_its_parameter(get, landi
 
 
 ENTRY_POINTS = [
-    "/ots/article_table_1",
-    "/ots/article_table_2",
-    "/ots/article_table_3",
-    "/ots/latest_counts?_sort_desc=count",
-    "/ots/flagged_values",
-    "/ots/errata_with_evidence",
-    "/ots/commitments",
-    "/ots/survey_figures",
-    "/ots/timeline",
+    *DATA_ENTRY_POINTS,
     "/docs/#how-to-cite",
     "/docs/downloads/",
     "/docs/",
@@ -114,8 +107,8 @@ def test_the_landing_page_links_the_main_entry_points_citation_and_docs_in_three
 
 
 def test_the_entry_points_come_in_reading_order(landing):
-    order = [landing.links.index(path) for path in ENTRY_POINTS[:9] if path in landing.links]
-    assert order == sorted(order), show(p for p in ENTRY_POINTS[:9] if p in landing.links)
+    order = [landing.links.index(path) for path in DATA_ENTRY_POINTS if path in landing.links]
+    assert order == sorted(order), show(p for p in DATA_ENTRY_POINTS if p in landing.links)
 
 
 def tables_and_views(fresh_db) -> set[str]:

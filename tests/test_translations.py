@@ -16,6 +16,7 @@ from urllib.parse import unquote, urljoin
 import pytest
 import yaml
 from conftest import ROOT, read_csv, show
+from support import forbidden_uses
 
 I18N = ROOT / "docs" / "i18n"
 GLOSSARY = yaml.safe_load((I18N / "glossary.yml").read_text(encoding="utf-8"))
@@ -91,16 +92,6 @@ def test_generated_pages_take_the_glossary_s_renderings():
         if merged[key][lang] != term[lang]
     ]
     assert not wrong, show(wrong)
-
-
-def forbidden_uses(text: str, lang: str) -> list[tuple[str, str]]:
-    """(term, the forbidden rendering found) in a translated text."""
-    return [
-        (name, match.group(0))
-        for name, term in GLOSSARY["terms"].items()
-        for pattern in (term.get("forbidden") or {}).get(lang, [])
-        for match in re.finditer(pattern, text, re.I)
-    ]
 
 
 def test_the_forbidden_renderings_are_found_where_they_occur():
