@@ -19,6 +19,13 @@ came with a query string (a filter, a sort, SQL, a further page) that only the l
 and links there. Any other address leads to 404.html, which says the same. A file is rewritten only
 when its bytes change, so a second run over an unchanged database writes nothing.
 
+Rendering costs about a sixtieth of a second a page (docs/reports/bench.md): minutes at a hundred
+thousand rows, hours at a million. So a run first computes the fingerprint of everything the
+rendered pages are made of (fingerprint() below) and renders nothing when the last complete run into
+the same folder had the same one (the stamp beside the folder, <out>.fingerprint, also lists the
+files that run rendered). The docs, the releases and the listings of their folders are copied or
+rendered again on every run: they change without the database changing, and they are few.
+
 The mirror names the address it is rendered for (`base`: PUBLIC_URL, or the address of the nginx
 that serves it under `make serve-prod`) and no other: never the machine that rendered it.
 """
@@ -27,7 +34,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import html
+import importlib.metadata
 import json
 import re
 import sys
@@ -110,12 +119,47 @@ def without_static_copy_script(body: bytes) -> bytes:
 
 @dataclass
 class Written:
-    """What a run did: files written (new or changed bytes), files left as they were, files removed."""
+    """What a run did: pages rendered, files written (new or changed bytes), files left as they were,
+    files removed; reused: the pages of the last run were kept (its fingerprint was the same)."""
 
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     pages: int = 0
+    reused: bool = False
+
+
+def sha256_of(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def fingerprint(base: str, db: Path, metadata: Path) -> str:
+    """What the pages Datasette renders for the mirror are made of: the address they name, the
+    database, the metadata, the served site (datasette_site/: plugin, templates, assets, settings),
+    the code that starts and renders it, the releases index the citations name (dist/releases.json),
+    and the version of every installed package (a Datasette upgrade renders again)."""
+    parts = [f"base {base}", f"db {sha256_of(db)}", f"metadata {sha256_of(metadata)}"]
+    site = sorted(p for p in serving.SITE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    parts += [f"site {p.relative_to(serving.SITE_DIR).as_posix()} {sha256_of(p)}" for p in site]
+    parts += [f"code {Path(m.__file__).name} {sha256_of(Path(m.__file__))}" for m in (sys.modules[__name__], serving)]
+    releases = serving.STATIC_MOUNTS["downloads"] / "releases.json"
+    parts.append(f"releases {sha256_of(releases) if releases.is_file() else '-'}")
+    parts += sorted(f"package {d.metadata['Name']} {d.version}" for d in importlib.metadata.distributions())
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def stamp_for(out: Path) -> Path:
+    """Beside the mirror, not in it: a static host publishes everything the folder holds."""
+    return out.with_name(out.name + ".fingerprint")
+
+
+def last_run(out: Path) -> dict:
+    """The fingerprint and rendered files of the last complete run into `out`, or {}."""
+    try:
+        return json.loads(stamp_for(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def write_if_changed(out: Path, name: str, body: bytes, done: Written) -> None:
@@ -168,10 +212,16 @@ async def mirror_paths(datasette: object, get: object) -> list[str]:
 
 
 async def render(
-    base: str, out: Path, db: Path = serving.DB, metadata: Path = serving.METADATA, with_folders: bool = True
+    base: str,
+    out: Path,
+    db: Path = serving.DB,
+    metadata: Path = serving.METADATA,
+    with_folders: bool = True,
+    reuse: bool = True,
 ) -> Written:
     """Render the mirror for `base` into `out`. with_folders=False leaves out the docs and the releases
-    (under `make serve-prod` nginx serves site/ and dist/ itself)."""
+    (under `make serve-prod` nginx serves site/ and dist/ itself). reuse=False renders every page even
+    when the fingerprint is that of the last run."""
     from datasette.app import Datasette
 
     parts = urlsplit(base)
@@ -190,7 +240,16 @@ async def render(
     # serve-prod without PUBLIC_URL) is served in front of the live site itself: no script there.
     live = json.dumps(base) if parts.hostname not in ("127.0.0.1", "localhost") else "null"
     script = (STATIC_COPY_SCRIPT % live).encode() if live != "null" else b""
-    queue = await mirror_paths(datasette, get)
+    made_of = fingerprint(base, db, metadata)
+    before = last_run(out)
+    queue: list[str] = []
+    if reuse and before.get("fingerprint") == made_of and all((out / n).is_file() for n in before["files"]):
+        done.reused = True
+        keep.update(before["files"])
+    else:
+        stamp_for(out).unlink(missing_ok=True)  # a run stopped halfway is not a complete run
+        queue = await mirror_paths(datasette, get)
+    rendered: list[str] = []
     seen = set(queue)
     while queue:
         path = queue.pop(0)
@@ -206,6 +265,7 @@ async def render(
             body = body.replace(b"</body>", script + b"</body>", 1)
         name = file_for(path)
         keep.add(name)
+        rendered.append(name)
         write_if_changed(out, name, body, done)
         done.pages += 1
     if with_folders:
@@ -233,7 +293,16 @@ async def render(
         if path.is_file() and name not in keep:
             path.unlink()
             done.removed.append(name)
+    if not done.reused:
+        stamp = stamp_for(out)
+        tmp = stamp.with_name(stamp.name + ".tmp")
+        tmp.write_text(json.dumps({"fingerprint": made_of, "files": rendered}), encoding="utf-8")
+        tmp.replace(stamp)
     return done
+
+
+def described(done: Written) -> str:
+    return " (the site's pages kept from the last run: nothing they are made of changed)" if done.reused else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--base",
         help="the address the mirror is published at (default: PUBLIC_URL); its pages name it and no other",
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="render every page even when nothing the pages are made of changed"
     )
     args = parser.parse_args(argv)
     base = args.base or public_url()
@@ -254,11 +326,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     began = time.monotonic()
     args.out.mkdir(parents=True, exist_ok=True)
-    done = asyncio.run(render(base.rstrip("/"), args.out, db=args.db))
+    done = asyncio.run(render(base.rstrip("/"), args.out, db=args.db, reuse=not args.full))
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     print(
-        f"mirror: {done.pages} pages rendered, {len(done.written)} files written, {done.unchanged} unchanged, "
-        f"{len(done.removed)} removed, {size / 2**20:.1f} MiB in {args.out} ({time.monotonic() - began:.1f} s)"
+        f"mirror: {done.pages} pages rendered{described(done)}, {len(done.written)} files written, "
+        f"{done.unchanged} unchanged, {len(done.removed)} removed, {size / 2**20:.1f} MiB in {args.out} "
+        f"({time.monotonic() - began:.1f} s)"
     )
     return 0
 

@@ -244,14 +244,15 @@ class Topology:
 
     def write_mirror(self) -> None:
         """The static mirror of the site for this server's own address (or PUBLIC_URL), which nginx
-        serves before the replicas (ots_data/mirror.py); only pages whose bytes changed are written."""
+        serves before the replicas (ots_data/mirror.py); only pages whose bytes changed are written,
+        and nothing is rendered when nothing the pages are made of changed since the last run."""
         local = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
         base = public_url() or f"http://{local}:{self.port}"
         began = time.monotonic()
         done = asyncio.run(mirror.render(base, self.workdir / "mirror", db=self.db, with_folders=False))
         say(
-            f"mirror: {done.pages} pages, {len(done.written)} files written, {done.unchanged} unchanged "
-            f"in {time.monotonic() - began:.1f} s, for {base}"
+            f"mirror: {done.pages} pages rendered{mirror.described(done)}, {len(done.written)} files written, "
+            f"{done.unchanged} unchanged in {time.monotonic() - began:.1f} s, for {base}"
         )
 
     def warm(self) -> None:
@@ -323,7 +324,7 @@ class Topology:
             stop_process(process)
             self.start_replica(index)
         # The mirror follows the build (a new database, template or metadata): only changed files
-        # are written, so a rollover with nothing new rewrites nothing.
+        # are written, and a rollover with nothing new renders nothing (mirror.fingerprint).
         self.write_mirror()
         if database_sha(self.db) != self.cache_sha:
             self.cache_sha = database_sha(self.db)

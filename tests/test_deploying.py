@@ -155,3 +155,6 @@ def test_the_documented_roll_over_costs_no_reader_a_request(prod_server):
     assert log.read_text().count("rolled over to database") == rolled + 1, log.read_text()[-2000:]
     assert all(after[n] != before[n] for n in before), (before, after)
     assert (measured["non_2xx"], measured["socket_errors"]) == (0, 0), measured
+    # Nothing the pages are made of changed (make was up to date): the rollover rendered no page of the mirror.
+    mirror_lines = [line for line in log.read_text().splitlines() if line.startswith("mirror: ")]
+    assert len(mirror_lines) >= 2 and "0 pages rendered (the site's pages kept" in mirror_lines[-1], mirror_lines

@@ -119,8 +119,66 @@ def test_every_page_of_a_published_mirror_carries_the_static_copy_script_once(pu
 @pytest.mark.slow
 def test_a_second_run_over_the_same_database_writes_nothing(published, fresh_db, metadata_file):
     out, first = published
+    # reuse=False: every page rendered again, so this checks the bytes, not the fingerprint.
+    again = asyncio.run(mirror.render(PUBLISHED, out, db=fresh_db, metadata=metadata_file, reuse=False))
+    assert first.written and again.pages == first.pages and not again.reused
+    assert (again.written, again.removed) == ([], []), (again.written[:10], again.removed[:10])
+
+
+@pytest.mark.slow
+def test_a_run_when_nothing_the_pages_are_made_of_changed_renders_nothing_and_keeps_every_file(
+    published, fresh_db, metadata_file
+):
+    out, first = published
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     again = asyncio.run(mirror.render(PUBLISHED, out, db=fresh_db, metadata=metadata_file))
-    assert first.written and (again.written, again.removed) == ([], []), (again.written[:10], again.removed[:10])
+    assert again.reused and again.pages == 0 and (again.written, again.removed) == ([], [])
+    assert sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file()) == files
+    assert not mirror.stamp_for(out).is_relative_to(out)  # the stamp is never published with the mirror
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["the stamp is gone (a run stopped halfway)", "a page of the mirror is gone"])
+def test_a_mirror_that_may_be_incomplete_is_rendered_again(published, fresh_db, metadata_file, how):
+    out, first = published
+    page = out / "ots" / "follower_counts" / "altun-2023-t1-r01-twitter.html"
+    if how.startswith("the stamp"):
+        mirror.stamp_for(out).unlink()
+    else:
+        page.unlink()
+    again = asyncio.run(mirror.render(PUBLISHED, out, db=fresh_db, metadata=metadata_file))
+    assert not again.reused and again.pages == first.pages and page.is_file() and mirror.stamp_for(out).is_file()
+
+
+def test_the_fingerprint_changes_with_everything_the_rendered_pages_are_made_of(tmp_path, monkeypatch):
+    db, metadata = tmp_path / "ots.db", tmp_path / "metadata.json"
+    db.write_bytes(b"database")
+    metadata.write_text("{}", encoding="utf-8")
+    site = tmp_path / "datasette_site"
+    shutil.copytree(serving.SITE_DIR, site, ignore=shutil.ignore_patterns("__pycache__"))
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    monkeypatch.setattr(serving, "SITE_DIR", site)
+    monkeypatch.setitem(serving.STATIC_MOUNTS, "downloads", dist)
+    seen = {mirror.fingerprint(PUBLISHED, db, metadata)}
+    changes = {
+        "the address": lambda: None,
+        "the database": lambda: db.write_bytes(b"database, a row added"),
+        "the metadata": lambda: metadata.write_text('{"title": "x"}', encoding="utf-8"),
+        "a template": lambda: (site / "templates" / "row.html").write_text("changed", encoding="utf-8"),
+        "the plugin": lambda: (site / "ots_datasette" / "cite_row.py").write_text("changed", encoding="utf-8"),
+        "the settings": lambda: (site / "settings.json").write_text("{}", encoding="utf-8"),
+        "a release": lambda: (dist / "releases.json").write_text("{}", encoding="utf-8"),
+    }
+    same = []
+    for what, change in changes.items():
+        change()
+        base = "https://elsewhere.example.org" if what == "the address" else PUBLISHED
+        made_of = mirror.fingerprint(base, db, metadata)
+        if made_of in seen:
+            same.append(what)
+        seen.add(made_of)
+    assert not same, f"the fingerprint did not change with: {same}"
 
 
 @pytest.mark.slow
