@@ -49,6 +49,13 @@ REPLICA_PORT_PREFIX = "810"
 # pages sends a few a second; a page's assets are files.
 RATE_PER_SECOND = 10
 RATE_BURST = 20
+# Requests one client may have at the replicas at once, and of those, queries of its own SQL (each may
+# hold a replica's SQL thread up to the time limit; two replicas have six). Past either: 429.
+CONN_PER_CLIENT = 4
+SQL_CONN_PER_CLIENT = 1
+# How much lower than nginx's the replicas' CPU priority is (nice(1); systemd's Nice= on a server):
+# nginx sends a file in microseconds, a replica's SQL may take a second of a core.
+REPLICA_NICENESS = 10
 # At most this many sitemap addresses are asked for when warming the cache (one at a time, a few
 # milliseconds each): the real sitemap lists about 300; a sitemap of a million rows would take hours.
 WARM_LIMIT = 5000  # replicas of a server deployment listen on 8101, 8102, ...
@@ -92,6 +99,8 @@ def site_conf(
         mirror_root=mirror_root,
         rate_per_second=RATE_PER_SECOND,
         rate_burst=RATE_BURST,
+        conn_per_client=CONN_PER_CLIENT,
+        sql_conn_per_client=SQL_CONN_PER_CLIENT,
         cache_dir=cache_dir,
         access_log=access_log,
         database_sha=db_sha,
@@ -111,6 +120,14 @@ def _die_with_parent() -> None:
     sends the child SIGTERM, so no replica or nginx outlives it."""
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _replica_child() -> None:
+    """Runs in each replica before exec: dies with this supervisor, and runs at a lower CPU priority
+    than nginx (REPLICA_NICENESS), so that SQL keeping every core busy does not delay the files nginx
+    sends (the mirror, the cache, the docs): measured by make bench under a flood of slow SQL."""
+    _die_with_parent()
+    os.nice(REPLICA_NICENESS)
 
 
 def wait_until_answers(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -173,7 +190,7 @@ class Topology:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             process_group=0,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_replica_child,
         )
         log.close()
         self.replicas[index] = process
@@ -422,7 +439,12 @@ def config(args: argparse.Namespace) -> int:
     if args.https:  # Datasette cannot see that TLS ended in front of it; its absolute links must say https
         argv += ["--setting", "force_https_urls", "true"]
     unit = render(
-        "ots-datasette@.service.j2", user=args.user, root=root, port_prefix=REPLICA_PORT_PREFIX, command=" ".join(argv)
+        "ots-datasette@.service.j2",
+        user=args.user,
+        root=root,
+        port_prefix=REPLICA_PORT_PREFIX,
+        command=" ".join(argv),
+        niceness=REPLICA_NICENESS,
     )
     write_atomically(args.out / "ots-datasette@.service", unit)
     print(f"wrote {args.out / 'ots.conf'} and {args.out / 'ots-datasette@.service'}")

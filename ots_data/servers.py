@@ -5,15 +5,21 @@ wrk against them. A server is stopped by the process group this module started (
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -223,3 +229,104 @@ def proxy_table(results: dict) -> str:
             f"{r['ratio_to_static']} | {twin} | {target} |"
         )
     return "\n".join(lines) + "\n"
+
+
+# -- a flood of slow SQL from one client (issue 22: it must harm only its sender) ---------------------
+# The flooding client is 127.0.0.2: another address on the loopback interface, so nginx counts it as
+# a client of its own (127.0.0.1, this machine, is exempt from the rate limit). Its query counts to
+# three million: about a second of a replica's SQL thread, Datasette's time limit.
+FLOOD_SOURCE = "127.0.0.2"
+FLOOD_PATH = "/ots.json?sql=" + urllib.parse.quote(
+    "with recursive c(x) as (select 1 union all select x + 1 from c where x < 3000000) select count(*) from c"
+)
+FLOOD_THREADS = 30
+FLOOD_RATE_PER_THREAD = 10  # requests a second each, so 300 a second in all: thirty times the limit
+# The flood's target for other readers (make bench): the p99 latency of a page under the flood at most
+# this many times the unloaded figure.
+FLOOD_TARGET = 2.0
+
+
+def get_from(source: str, url: str) -> tuple[int, dict]:
+    """GET from another loopback address (127.0.0.2): another client, as nginx sees it."""
+    assert url.startswith("http://127.0.0.1:"), "load only ever targets loopback"
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60, source_address=(source, 0))
+    try:
+        connection.request("GET", parts.path + ("?" + parts.query if parts.query else ""))
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}
+    finally:
+        connection.close()
+
+
+@contextmanager
+def flooding(base: str, seconds: float) -> Iterator[list[tuple[int, dict]]]:
+    """One client (FLOOD_SOURCE) sending slow SQL, each query new, from FLOOD_THREADS threads paced at
+    FLOOD_RATE_PER_THREAD requests a second, for at most `seconds` (bounded) or until the block ends.
+    Yields the list its answers (status, headers) are added to; the block's end waits for the last."""
+    answers: list[tuple[int, dict]] = []
+    stop = threading.Event()
+    deadline = time.monotonic() + seconds
+
+    def flood() -> None:
+        while not stop.is_set() and time.monotonic() < deadline:
+            began = time.monotonic()
+            answers.append(get_from(FLOOD_SOURCE, f"{base}{FLOOD_PATH}&_flood={uuid.uuid4().hex}"))
+            stop.wait(max(0.0, 1 / FLOOD_RATE_PER_THREAD - (time.monotonic() - began)))
+
+    with ThreadPoolExecutor(max_workers=FLOOD_THREADS) as pool:
+        floods = [pool.submit(flood) for _ in range(FLOOD_THREADS)]
+        try:
+            yield answers
+        finally:
+            stop.set()
+            for future in floods:
+                future.result()
+
+
+ROTATE_LUA = """
+local paths, i = {%s}, 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+"""
+
+
+def rotating_script(paths: list[str]) -> str:
+    """A wrk script asking for each of `paths` in turn."""
+    return ROTATE_LUA % ", ".join(f'"{p}"' for p in paths)
+
+
+def wrk_ms(text: str) -> float:
+    """wrk's latency ("812.00us", "1.25ms", "1.02s", "1.50m") in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+def readers_under_flood(
+    base: str, readers: dict[str, tuple[str, Callable[[], str | None]]], seconds: int, connections: int = 4
+) -> dict:
+    """Each reader's page (name -> (url path, a function giving its wrk script, new for each run: a
+    cold script must not ask again what the run before asked)), unloaded and then while one client
+    floods the replicas with slow SQL: the p99 latency of each and their ratio, and what the flood got."""
+    results = {}
+    for name, (path, script) in readers.items():
+        unloaded = run_wrk(base + path, seconds, connections, script())
+        with flooding(base, seconds + 10) as answers:
+            time.sleep(1)  # the flood first reaches the limit
+            loaded = run_wrk(base + path, seconds, connections, script())
+        p99 = wrk_ms(unloaded["latency_p99"]), wrk_ms(loaded["latency_p99"])
+        results[name] = {
+            "path": path,
+            "unloaded_p99_ms": round(p99[0], 2),
+            "flooded_p99_ms": round(p99[1], 2),
+            "ratio": round(p99[1] / p99[0], 2),
+            "target": FLOOD_TARGET,
+            "met": p99[1] <= FLOOD_TARGET * p99[0],
+            "unloaded_errors": unloaded["errors"],
+            "flooded_errors": loaded["errors"],
+            "flood_answers": dict(sorted(Counter(status for status, _ in answers).items())),
+        }
+    return results

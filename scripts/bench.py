@@ -7,11 +7,14 @@ platforms write counts (scripts/synth.py: mostly 60.2K, 21.3M, 4,6K; some exact;
   at a million rows, time and peak memory;
 - hot (cached) and cold pages through `make serve-prod`'s nginx against the same bytes served as a
   static file by the same nginx, and the seconds `make serve-prod` takes to warm its cache;
+- other readers' latency while one client floods the replicas with slow SQL (p99 within 2x);
+- `make mirror` at the real size, 10,000 and 100,000 rows: seconds, disk, pages per second;
 - each kind of page, cold, from one Datasette with the project's plugin and templates against stock
   Datasette serving the same database (ots_data/stock_datasette.py), and against a static file;
 - page latency, facets included, at the real size and at a million rows.
 
-Targets are checked here and reported, never asserted in tests.
+Targets are checked here and reported, never asserted in tests. `--only SECTION ...` measures some
+sections again and keeps the other figures of the last docs/reports/bench.json.
 
 Writes docs/reports/bench.json and docs/reports/bench.md (rendered on the docs' Performance
 page). Servers listen on 127.0.0.1 only and are stopped by their process group.
@@ -21,8 +24,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -50,6 +55,8 @@ TARGETS = {
     "cold_json_vs_datasette_static": 0.5,
     "pages_vs_stock": 1.0,  # no page slower than stock Datasette serving the same database
     **{f"{k}_vs_static": v for k, v in servers.PROXY_TARGETS.items()},
+    "flood_p99_ratio": servers.FLOOD_TARGET,  # a page's p99 under a flood of SQL against unloaded
+    "mirror_rate_flat": 0.8,  # pages per second at 10k and 100k rows at least this share of the real size's
 }
 # Rounds of 1,000 accounts: 10, 100 and 1,000 days give the three sizes of the curve.
 CURVE_DAYS = {"10k": 10, "100k": 100, "1M": 1000}
@@ -77,9 +84,14 @@ PAGES = {
 }
 QUERY_PAGES = {"/ots/article_table_2"}
 RUNS_PER_PAGE = 3
-# The mirror (make mirror) at the real size and on 10,000 synthetic counts: every count is a sitemap
-# address, so a page each. MIRROR_BASE is the address its pages name.
-MIRROR_SIZES = ("real", "10k")
+# The mirror (make mirror) at the real size and on 10,000 and 100,000 synthetic counts: every count is
+# a sitemap address, so a page each. MIRROR_BASE is the address its pages name. At 100,000 a run takes
+# about half an hour, so only the sizes in MIRROR_RERENDER are rendered a second time (every page again,
+# to count the files whose bytes changed); every size is then run once more on its unchanged build.
+MIRROR_SIZES = ("real", "10k", "100k")
+MIRROR_RERENDER = ("real", "10k")
+# The sections of a run, in order; --only measures some of them again.
+SECTIONS = ("build", "servers", "mirror", "pages", "latency")
 MIRROR_BASE = "http://data.example.org"  # alternating project and stock runs; the median of each is reported
 
 
@@ -161,24 +173,44 @@ def production(db: Path, work: Path, site_root: Path | None = None) -> Iterator[
         yield base, log
 
 
-def measure_mirror(db: Path, out: Path) -> dict:
-    """make mirror on a database: pages, seconds and disk for a first run, and what a second run over
-    the same database writes (nothing, if only changed bytes are written)."""
+def measure_mirror(db: Path, out: Path, rerender: bool) -> dict:
+    """make mirror on a database: pages, seconds and disk for a first run; with rerender, what a
+    second run rendering every page again writes (nothing, if only changed bytes are written); and
+    the seconds of a run on the unchanged build (no page rendered: the fingerprint is the same)."""
     metadata = out.with_name(out.name + "-metadata.json")
     subprocess.run([PY, str(ROOT / "scripts/metadata.py"), "--out", str(metadata)], check=True, capture_output=True)
-    runs = []
-    for _ in range(2):
+
+    def run(reuse: bool) -> tuple[float, mirror.Written]:
         began = time.perf_counter()
-        done = asyncio.run(mirror.render(MIRROR_BASE, out, db=db, metadata=metadata, with_folders=False))
-        runs.append((time.perf_counter() - began, done))
-    (first_s, first), (second_s, second) = runs
+        done = asyncio.run(mirror.render(MIRROR_BASE, out, db=db, metadata=metadata, with_folders=False, reuse=reuse))
+        return time.perf_counter() - began, done
+
+    first_s, first = run(reuse=False)
+    second_s, second = run(reuse=False) if rerender else (None, None)
+    kept_s, kept = run(reuse=True)
+    assert kept.reused and kept.pages == 0, "an unchanged build rendered pages again"
     return {
         "pages": first.pages,
         "seconds": round(first_s, 1),
         "pages_per_second": round(first.pages / first_s),
         "mib": round(sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 2**20, 1),
-        "second_run_seconds": round(second_s, 1),
-        "second_run_written": len(second.written),
+        "second_run_seconds": round(second_s, 1) if second else None,
+        "second_run_written": len(second.written) if second else None,
+        "unchanged_build_seconds": round(kept_s, 1),
+    }
+
+
+def flood_readers(base: str) -> dict:
+    """The readers measured under a flood: the cited row pages in turn and the front page (files of
+    the mirror), and a page only a replica answers (a query string never asked before)."""
+    sitemap = urllib.request.urlopen(base + "/sitemap.xml", timeout=30).read().decode("utf-8")
+    paths = [re.sub(r"^https?://[^/]+", "", html.unescape(u)) for u in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+    cited = [p for p in paths if p.count("/") >= 3][:40]
+    made_on_request = "/ots/follower_counts"
+    return {
+        "cited row pages, in turn (the mirror)": (cited[0], lambda: servers.rotating_script(cited)),
+        "the front page (the mirror)": ("/", lambda: None),
+        "a page made on request (a replica)": (made_on_request, lambda: servers.cold_script(made_on_request)),
     }
 
 
@@ -335,28 +367,51 @@ def render(report: dict) -> str:
         else "`make serve-prod` could not warm its cache: /sitemap.xml did not answer."
     )
     m = report["mirror"]
-    flat = round(m["10k"]["pages_per_second"] / m["real"]["pages_per_second"], 2)
+    flat = {name: round(r["pages_per_second"] / m["real"]["pages_per_second"], 2) for name, r in m.items()}
+    not_again = "(not run: half an hour)"
     lines += [
         "",
         warm,
         "",
-        "`make mirror` (the static copy `make serve-prod` serves first), on the real data and on 10,000 synthetic "
-        "counts (each a sitemap address), without the docs and releases it copies:\n",
-        "| size | pages | seconds | pages/s | disk | second run: seconds | files it rewrote |",
-        "|---|---|---|---|---|---|---|",
+        "`make mirror` (the static copy `make serve-prod` serves first), on the real data and on "
+        f"{' and '.join(n for n in m if n != 'real')} synthetic counts (each a sitemap address), without the "
+        "docs and releases it copies. A second run renders every page again and rewrites only the files whose "
+        "bytes changed; a run on an unchanged build renders nothing (its fingerprint is that of the last run):\n",
+        "| size | pages | seconds | pages/s | rate against the real size | disk | second run: seconds | "
+        "files it rewrote | unchanged build: seconds |",
+        "|---|---|---|---|---|---|---|---|---|",
         *(
-            f"| {name} | {r['pages']:,} | {r['seconds']} | {r['pages_per_second']} | {r['mib']} MiB | "
-            f"{r['second_run_seconds']} | {r['second_run_written']} |"
+            f"| {name} | {r['pages']:,} | {r['seconds']} | {r['pages_per_second']} | {flat[name]}x | {r['mib']} MiB | "
+            f"{not_again if r['second_run_seconds'] is None else r['second_run_seconds']} | "
+            f"{'' if r['second_run_written'] is None else r['second_run_written']} | "
+            f"{r.get('unchanged_build_seconds', '')} |"
             for name, r in m.items()
         ),
         "",
-        f"Rate at 10,000 against the real size: {flat}x (flat is 1.0). A second run renders every page again "
-        "and rewrites only the files whose bytes changed.",
+        f"Rate flat as rows grow (every size at least {t['mirror_rate_flat']}x the real size's pages per second): "
+        f"{ok(all(v >= t['mirror_rate_flat'] for v in flat.values()))}.",
         "",
         f"Throughput through `make serve-prod`'s nginx ({p['replicas']} replicas) at the real size, wrk, "
         f"{p['connections']} connections, {p['seconds']} s each, 127.0.0.1; each page the mirror answers is also "
         "compared with the same bytes served as a static file by the same nginx:\n",
         servers.proxy_table(p["urls"]),
+    ]
+    f = report["flood"]
+    lines += [
+        "",
+        f"Other readers while one client (127.0.0.2) floods the replicas with slow SQL ({servers.FLOOD_THREADS} "
+        f"threads, {servers.FLOOD_THREADS * servers.FLOOD_RATE_PER_THREAD} requests a second, each query about "
+        f"a second of a replica's time): wrk, {f['connections']} connections, {f['seconds']} s unloaded and "
+        "then the same under the flood, through `make serve-prod` at the real size:\n",
+        "| reader's page | p99 unloaded | p99 under the flood | ratio | target | errors (unloaded, flood) | "
+        "what the flood got |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            f"| {name} `{r['path']}` | {r['unloaded_p99_ms']} ms | {r['flooded_p99_ms']} ms | {r['ratio']}x | "
+            f"at most {r['target']}x: {ok(r['met'])} | {r['unloaded_errors']}, {r['flooded_errors']} | "
+            f"{', '.join(f'{n} x {s}' for s, n in r['flood_answers'].items())} |"
+            for name, r in f["readers"].items()
+        ),
     ]
     pages = report["pages"]
     static = pages["static file"]
@@ -417,62 +472,87 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per URL")
     parser.add_argument("--runs", type=int, default=2, help="builds per size (the best is reported)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reports")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SECTIONS,
+        help="measure these sections only; the others keep their figures from the last bench.json",
+    )
     args = parser.parse_args(argv)
+    sections = set(args.only or SECTIONS)
     work = ROOT / "build" / "bench"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    # The sizes each section measures; the build section times every size.
+    needed = {"build": {"real", *CURVE_DAYS}, "servers": {"real"}, "pages": {"real"}, "latency": {"real", "1M"}}
+    needed["mirror"] = set(MIRROR_SIZES)
+    sizes = set().union(*(needed[s] for s in sections))
     projects, mix = {"real": real_project(work)}, {}
     for name, days in CURVE_DAYS.items():
-        print(f"generating {args.accounts} accounts x {days} days of synthetic rounds ...", file=sys.stderr)
-        mix[name] = synth.generate(work / f"synthetic-{name}", args.accounts, days)
-        projects[name] = work / f"synthetic-{name}"
-    print("timing builds ...", file=sys.stderr)
+        if name in sizes:
+            print(f"generating {args.accounts} accounts x {days} days of synthetic rounds ...", file=sys.stderr)
+            mix[name] = synth.generate(work / f"synthetic-{name}", args.accounts, days)
+            projects[name] = work / f"synthetic-{name}"
+    report = {"targets": TARGETS}
+    if "build" in sections:
+        report["synthetic"] = f"{args.accounts:,} accounts x 1,000 daily rounds at 1M: {synth.describe(mix['1M'])}"
+        report["mix"] = mix
+    print("building (and timing, if asked) ...", file=sys.stderr)
     build, dbs = {}, {}
-    for name, project in projects.items():
+    for name in sorted(sizes):
         (work / name).mkdir(exist_ok=True)
-        build[name] = measure_build(project, work / name, args.runs)
         dbs[name] = work / name / "ots.db"
-        Path(build[name].pop("db")).rename(dbs[name])
-    print("timing the other steps of make serve ...", file=sys.stderr)
-    steps = {name: prepare_steps(dbs[name], work / name / "steps") for name in ("real", "1M")}
-    print("measuring the servers ...", file=sys.stderr)
-    docs_root = work / "docs-root"  # /docs/ of the measured nginx: the docs home and the hot pages' twins
-    docs_root.mkdir()
-    shutil.copyfile(serving.STATIC_MOUNTS["docs"] / "index.html", docs_root / "index.html")
-    # At the real size: make serve-prod writes the mirror of every sitemap address before nginx
-    # starts (at a million rows, a million pages: hours at the rate the mirror's own figures give).
-    with production(dbs["real"], work, site_root=docs_root) as (base, log):
-        warm = warm_seconds(log)
-        proxy = servers.compare_through_proxy(base, args.seconds, docs_root=docs_root)
-    print("writing the mirror ...", file=sys.stderr)
-    mirrors = {name: measure_mirror(dbs[name], work / f"mirror-{name}") for name in MIRROR_SIZES}
-    print("comparing each page with stock Datasette ...", file=sys.stderr)
-    pages = pages_against_stock(dbs["real"], inspected(dbs["real"]), work, args.seconds)
-    with datasette(dbs["1M"]) as base:
-        large = {name: latency(base, path, 15) for name, path in LATENCY_PATHS.items()}
-    with datasette(dbs["real"]) as base:
-        small = {name: latency(base, path, 15) for name, path in LATENCY_PATHS.items()}
-    lat = {
-        name: {
-            "path": path,
-            "small_ms": round(small[name], 1),
-            "large_ms": round(large[name], 1),
-            "ratio": round(large[name] / small[name], 2),
+        if "build" in sections:
+            build[name] = measure_build(projects[name], work / name, args.runs)
+            Path(build[name].pop("db")).rename(dbs[name])
+        else:
+            timed([PY, str(ROOT / "scripts/build.py"), "--root", str(projects[name]), "--db", str(dbs[name])])
+    if "build" in sections:
+        report["build"] = {name: build[name] for name in ("real", *CURVE_DAYS)}
+        print("timing the other steps of make serve ...", file=sys.stderr)
+        report["steps"] = {name: prepare_steps(dbs[name], work / name / "steps") for name in ("real", "1M")}
+    if "servers" in sections:
+        print("measuring the servers ...", file=sys.stderr)
+        docs_root = work / "docs-root"  # /docs/ of the measured nginx: the docs home and the hot pages' twins
+        docs_root.mkdir()
+        shutil.copyfile(serving.STATIC_MOUNTS["docs"] / "index.html", docs_root / "index.html")
+        # At the real size: make serve-prod writes the mirror of every sitemap address before nginx
+        # starts (at a million rows, a million pages: hours at the rate the mirror's own figures give).
+        with production(dbs["real"], work, site_root=docs_root) as (base, log):
+            report["warm"] = warm_seconds(log)
+            proxy = servers.compare_through_proxy(base, args.seconds, docs_root=docs_root)
+            report["proxy"] = {"seconds": args.seconds, "connections": 20, "replicas": 2, "urls": proxy}
+            print("measuring other readers under a flood of SQL ...", file=sys.stderr)
+            readers = servers.readers_under_flood(base, flood_readers(base), args.seconds, connections=2)
+            report["flood"] = {"seconds": args.seconds, "connections": 2, "readers": readers}
+    if "mirror" in sections:
+        print("writing the mirror ...", file=sys.stderr)
+        report["mirror"] = {
+            name: measure_mirror(dbs[name], work / f"mirror-{name}", rerender=name in MIRROR_RERENDER)
+            for name in MIRROR_SIZES
         }
-        for name, path in LATENCY_PATHS.items()
-    }
-    report = {
-        "synthetic": f"{args.accounts:,} accounts x 1,000 daily rounds at 1M: {synth.describe(mix['1M'])}",
-        "mix": mix,
-        "targets": TARGETS,
-        "build": build,
-        "steps": steps,
-        "warm": warm,
-        "mirror": mirrors,
-        "proxy": {"seconds": args.seconds, "connections": 20, "replicas": 2, "urls": proxy},
-        "pages": pages,
-        "latency": lat,
-    }
+    if "pages" in sections:
+        print("comparing each page with stock Datasette ...", file=sys.stderr)
+        report["pages"] = pages_against_stock(dbs["real"], inspected(dbs["real"]), work, args.seconds)
+    if "latency" in sections:
+        with datasette(dbs["1M"]) as base:
+            large = {name: latency(base, path, 15) for name, path in LATENCY_PATHS.items()}
+        with datasette(dbs["real"]) as base:
+            small = {name: latency(base, path, 15) for name, path in LATENCY_PATHS.items()}
+        report["latency"] = {
+            name: {
+                "path": path,
+                "small_ms": round(small[name], 1),
+                "large_ms": round(large[name], 1),
+                "ratio": round(large[name] / small[name], 2),
+            }
+            for name, path in LATENCY_PATHS.items()
+        }
+    if args.only:  # the sections not measured again keep their last figures
+        last = json.loads((args.out / "bench.json").read_text(encoding="utf-8"))
+        report = {**last, **report}
+    order = ("synthetic", "mix", "targets", "build", "steps", "warm", "mirror", "proxy", "flood", "pages", "latency")
+    report = {key: report[key] for key in order if key in report}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     (args.out / "bench.md").write_text(render(report), encoding="utf-8")
