@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, served_metadata, show
+from support import CHROMIUM
 
 from ots_data import mirror, serving
 from ots_data.servers import free_port
@@ -252,6 +253,47 @@ def test_the_mirror_served_by_nginx_alone_answers_as_the_live_site(fresh_db, met
         server.wait(timeout=30)
     assert len(paths) > 100 and not different, show(different)
     assert missing.value.code == 404 and b"Not in this static copy" in missing.value.read()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.server
+@pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM}: make test installs it")
+@pytest.mark.skipif(not os.access(NGINX, os.X_OK), reason="no nginx: make test installs Debian's package")
+@pytest.mark.parametrize("address", ["/ots/follower_counts?platform=twitter", "/ots/follower_counts"])
+def test_in_a_browser_a_static_copy_sends_a_reader_with_a_query_string_to_the_live_site(
+    published, tmp_path, browser, address
+):
+    """The published mirror on a plain static host (nginx, files only), opened in Chromium: a reader
+    who came with a query string is told that only the live site answers it, with a link to the same
+    address there; a reader without one sees the page as it is."""
+    out, _ = published
+    port = free_port()
+    conf = static_nginx_conf(tmp_path, out, port)
+    command = [NGINX, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log"), "-g", "daemon off;"]
+    server = subprocess.Popen(command, process_group=0)
+    try:
+        page = browser.new_page()
+        for _ in range(100):  # nginx answers within a moment of starting
+            try:
+                answer = page.goto(f"http://127.0.0.1:{port}{address}")
+                break
+            except Exception:
+                if server.poll() is not None:
+                    raise
+                page.wait_for_timeout(50)
+        notes = page.locator(".ots-static-copy[role=status]")
+        links = [a.get_attribute("href") for a in notes.locator("a").all()]
+        heading = page.inner_text("h1")
+        page.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert answer.status == 200 and "follower" in heading.lower(), (answer.status, heading)
+    if "?" in address:
+        assert links == [PUBLISHED + address], links
+    else:
+        assert links == [], links
 
 
 @pytest.mark.slow
