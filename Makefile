@@ -85,7 +85,7 @@ BUILD_CODE := scripts/build.py ots_data/build.py ots_data/inflect.py $(CATALOG) 
 METADATA_CODE := scripts/metadata.py ots_data/metadata.py ots_data/public_url.py $(CATALOG) $(LIB)
 DOCS_CODE := scripts/docs.py ots_data/docs.py ots_data/charts.py ots_data/feed.py ots_data/release.py \
   ots_data/changes.py ots_data/codebook.py ots_data/deposit.py \
-  ots_data/json_ld.py ots_data/public_url.py \
+  ots_data/inflect.py ots_data/json_ld.py ots_data/public_url.py \
   $(wildcard ots_data/docs_templates/*.j2) $(CATALOG) $(LIB)
 
 # The PUBLIC_URL the metadata and the docs were last made with, in a file rewritten only when it

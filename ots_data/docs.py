@@ -6,12 +6,13 @@
 
 No figure is typed by hand: hand-written pages say {{ n_accounts }} and this step fills in the
 value from the database. Pages that list data (errata, Vision 2040, survey figures, data
-dictionary, charts, downloads) are generated here in English, Turkish and Russian, with the UI
-strings, translations and the glossary of terms in docs/i18n/; pages a Turkish or Russian reader
-gets wholly or partly in English are marked so (glossary.yml). This module gathers what each page
-says; how it looks is in the Jinja2 templates in ots_data/docs_templates/, one per page. Text
-from the data is HTML-escaped (the `esc` filter), never interpreted. The site is built into a
-temporary folder and swapped in only when MkDocs succeeded.
+dictionary, charts, downloads, people and states) are generated here in English, Turkish and
+Russian, with the UI strings, translations and the glossary of terms in docs/i18n/; pages a
+Turkish or Russian reader gets wholly or partly in English are marked so (glossary.yml). This
+module gathers what each page says; how it looks is in the Jinja2 templates in
+ots_data/docs_templates/, one per page. Text from the data is HTML-escaped (the `esc` filter),
+never interpreted. The site is built into a temporary folder and swapped in only when MkDocs
+succeeded.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache, partial
@@ -38,6 +40,7 @@ from babel.numbers import format_decimal
 
 from ots_data import charts, feed
 from ots_data.catalog import load as load_catalog
+from ots_data.inflect import name_forms
 from ots_data.json_ld import dataset, facts, script_text
 from ots_data.project import ROOT
 from ots_data.public_url import PublicUrlError, absolute, public_url
@@ -305,6 +308,61 @@ class Site:
         rows = self.rows("select * from survey_figures order by country_code is null, country_code, figure_id")
         self.page("survey-figures", lang, rows=rows)
 
+    def people(self, lang: str) -> None:
+        """docs/people{.tr,.ru}.md: each state (members, then observers, in the alphabetical order of
+        the page's language) with its actors under it (by role, in the schema's order, then by
+        name), then the actors of no state. Each actor has its office or kind, its label as printed,
+        its aliases by script and its handles; on the Turkish and Russian pages each person and
+        state also has the forms of its names a reader of the language types (reader_forms), which
+        is how the docs' search finds Эрдогана or Erdoğanın (mkdocs.yml, plugins: search, says why)."""
+        roles, statuses = schema_enum("actors", "role_category"), schema_enum("states", "ots_status")
+        aliases: dict[str, list[sqlite3.Row]] = {}
+        for row in self.rows("select * from actor_aliases order by actor_id, alias"):
+            aliases.setdefault(row["actor_id"], []).append(row)
+        by_state: dict[str | None, list[dict]] = {}
+        for row in self.rows("select * from actors"):
+            own = aliases.get(row["actor_id"], [])
+            spellings = [a for a in own if a["alias_kind"] != "handle"]
+            scripts: dict[str, list[tuple[sqlite3.Row, str, str]]] = {}
+            for alias in spellings:
+                kind = self.t(f"people_alias_{alias['alias_kind']}", lang)
+                scripts.setdefault(script_of(alias["alias"]), []).append((alias, kind, recorded_note(alias["note"])))
+            # The reader's own script first: Cyrillic on the Russian page, Latin on the others.
+            order = ["cyrillic", "latin"] if lang == "ru" else ["latin", "cyrillic"]
+            person = row["actor_type"] == "person"
+            by_state.setdefault(row["state_code"], []).append(
+                {
+                    "row": row,
+                    "label": self.t("people_office" if person else "people_kind", lang),
+                    "office": self.t(f"people_role_{row['role_category']}", lang),
+                    "aliases": [(script, scripts[script]) for script in order if script in scripts],
+                    "handles": [a["alias"] for a in own if a["alias_kind"] == "handle"],
+                    # Only people's names are declined: an institution's name is not a name but words
+                    # (Bakanlığı, Министерство), which the inflector's rules for names get wrong
+                    # (Bakanlığıya, Кыргызскоя); a reader finds it by the other words of its name.
+                    "forms": reader_forms([row["name"], *(a["alias"] for a in spellings)], lang) if person else [],
+                }
+            )
+        for actors in by_state.values():
+            actors.sort(key=lambda a: (roles.index(a["row"]["role_category"]), a["row"]["name"]))
+        states = sorted(
+            self.rows("select * from states"),
+            key=lambda s: (statuses.index(s["ots_status"]), alphabetical(s[f"name_{lang}"], lang)),
+        )
+        groups = [
+            (
+                s[f"name_{lang}"],
+                s["state_code"].lower(),
+                s,
+                reader_forms([s[f"name_{lang}"]], lang),
+                by_state.get(s["state_code"], []),
+            )
+            for s in states
+        ]
+        if None in by_state:
+            groups.append((self.t("people_no_state", lang), "no-state", None, [], by_state[None]))
+        self.page("people", lang, groups=groups, heading=markdown_text, text=source_text)
+
     def charts_page(self, lang: str, made: list[charts.Chart]) -> None:
         def caption(chart: charts.Chart) -> str:
             """The chart's caption with what it states about this chart's figures (chart.facts)
@@ -314,6 +372,81 @@ class Site:
             return PLACEHOLDER.sub(lambda m: facts.get(m.group(1), m.group(0)), text)
 
         self.page("charts", lang, charts=made, caption=caption)
+
+
+# ---------------------------------------------------------------------- the people page
+
+# The letters of the Russian alphabet. Only a spelling written in them is declined for the Russian
+# page: a Kazakh or Uzbek Cyrillic spelling (Қасым-Жомарт Тоқаев) declined by Russian rules gives
+# forms no one writes (the inflector reads Тоқаев as the words То and аев).
+RUSSIAN_SPELLING = re.compile(r"[А-ЯЁа-яё\s-]+")
+# Where a language's alphabet orders letters otherwise than their code points (Turkish ç after c,
+# ı before i; Russian ё with е): the states are listed in the order the page's reader expects.
+COLLATION = {
+    "en": {},
+    "tr": str.maketrans({"ç": "c~", "ğ": "g~", "ı": "h~", "ö": "o~", "ş": "s~", "ü": "u~"}),
+    "ru": str.maketrans({"ё": "е~"}),
+}
+
+
+def alphabetical(name: str, lang: str) -> str:
+    return name.lower().translate(COLLATION[lang])
+
+
+def schema_enum(resource: str, field: str) -> tuple[str, ...]:
+    """The allowed values of a column, in the order datapackage.yaml lists them."""
+    (table,) = [r for r in load_descriptor(ROOT / "datapackage.yaml")["resources"] if r["name"] == resource]
+    (column,) = [f for f in table["schema"]["fields"] if f["name"] == field]
+    return tuple(column["constraints"]["enum"])
+
+
+def script_of(spelling: str) -> str:
+    """'latin' or 'cyrillic': the script of an alias, by its letters (Unicode's names of them:
+    ə and ő are Latin, Қ and ў Cyrillic; a modifier letter such as the ʻ of Xoʻjayev is no letter of
+    either). A spelling in another script or in two stops the docs step: the page has no heading for
+    it yet (strings.yml, people_aliases_*)."""
+    letters = [c for c in spelling if unicodedata.category(c) in ("Lu", "Ll")]
+    for script in ("latin", "cyrillic"):
+        if all(unicodedata.name(c).startswith(script.upper()) for c in letters):
+            return script
+    raise DocsError(
+        f"actor_aliases: {spelling!r} is neither all Latin nor all Cyrillic; add its script to the people page"
+    )
+
+
+def recorded_note(note: str | None) -> str:
+    """The first clause of what the data notes about an alias (up to its first full stop or
+    semicolon), without its evidence ids: the language or kind of the spelling as recorded (Russian
+    spelling, Kazakh Latin spelling). The whole note and its sources are on the data site."""
+    if not note:
+        return ""
+    depth, end = 0, len(note)
+    for at, char in enumerate(note):  # a full stop or semicolon inside brackets ends no clause
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and (char == ";" or (char == "." and note[at + 1 : at + 2] in ("", " "))):
+            end = at
+            break
+    return re.sub(r"\s*\(evidence: [^)]*\)", "", note[:end]).strip()
+
+
+def reader_forms(names: list[str], lang: str) -> list[str]:
+    """The forms of the names a reader of the page's language types (ots_data/inflect.py, as the
+    data site's search index holds them): on the Russian page the case forms of the spellings in
+    the Russian alphabet (Эрдогана, Токаевым), on the Turkish page the Latin spellings with the
+    suffixes Turkish adds, with and without the apostrophe (Erdoğan'ın, Erdoğanın); none in English.
+    The docs' search finds a typed form only where the page's text holds it (mkdocs.yml says why)."""
+    if lang == "ru":
+        names = [n for n in names if RUSSIAN_SPELLING.fullmatch(n)]
+    elif lang == "tr":
+        names = [n for n in names if script_of(n) == "latin"]
+    else:
+        return []
+    # A hyphen splits a word in the docs' search (mkdocs.yml's separator), so each part of a name is
+    # declined on its own: Касым-Жомарта is typed and indexed as касым and жомарта (given whole,
+    # pymorphy3 also makes Касыма-Жомарт, which no one writes).
+    forms = name_forms(" ".join(dict.fromkeys(n.replace("-", " ") for n in names))).split()
+    # pymorphy3 gives Russian forms in lower case; the page writes a name with its capital.
+    return sorted({form[:1].upper() + form[1:] for form in forms})
 
 
 # ---------------------------------------------------------------------- the errata page
@@ -546,6 +679,7 @@ def generate(db_path: Path, out: Path, i18n: Path = ROOT / "docs" / "i18n", dist
         site.errata(lang)
         site.vision(lang)
         site.survey(lang)
+        site.people(lang)
         site.charts_page(lang, made[lang])
     mark_english_pages(out, glossary)
     for page in sorted(out.rglob("*.md")):

@@ -43,7 +43,12 @@ def russian_forms(word: str) -> set[str]:
         and ({"Surn", "Name", "Geox"} & p.tag.grammemes)
     ]
     if known:
-        return {f.word for f in known[0].lexeme if "plur" not in f.tag} | {word.lower()}
+        # A surname's paradigm holds both genders (Алиев, Алиева as a woman's name, Алиевой): keep the
+        # gender of the name as written; the article's people are named in the masculine.
+        gender = known[0].tag.gender
+        return {f.word for f in known[0].lexeme if "plur" not in f.tag and f.tag.gender in (None, gender)} | {
+            word.lower()
+        }
     return by_ending(word.lower())
 
 
