@@ -579,6 +579,18 @@ def performance_page(out: Path, reports: Path) -> None:
             }
             if slower:
                 reasons["stock"] = {"pages": slower}
+        # Reports written before the flood and the mirror's curve were measured have neither.
+        flooded = {n: r for n, r in measured.get("flood", {}).get("readers", {}).items() if not r["met"]}
+        if flooded:
+            reasons["flood"] = {"readers": flooded}
+        mirrors = measured.get("mirror", {})
+        if "mirror_rate_flat" in targets and "real" in mirrors:
+            real_rate = mirrors["real"]["pages_per_second"]
+            not_flat = {
+                n: r for n, r in mirrors.items() if r["pages_per_second"] < targets["mirror_rate_flat"] * real_rate
+            }
+            if not_flat:
+                reasons["mirror_rate"] = {"sizes": not_flat, "real": mirrors["real"]}
         slow = [name for name, r in measured["latency"].items() if r["ratio"] > targets["latency_ratio"]]
         if slow:
             reasons["latency"] = {"pages": slow}

@@ -23,6 +23,7 @@ CYRILLIC_WORD = re.compile(r"[А-ЯЁа-яё][А-ЯЁа-яё-]*")
 LATIN_WORD = re.compile(r"[A-Za-zÇĞİÖŞÜçğıöşüƏəÄäÁáÉéÓóÚúŐőŰű]+")
 BACK_VOWELS, FRONT_VOWELS = "aıouAIOU", "eiöüEİÖÜəƏäÄ"
 VOICELESS = "çfhkpsştÇFHKPSŞT"
+FOREIGN_VOWELS = str.maketrans("áéíóúőűÁÉÍÓÚŐŰ", "aeiouöüAEIOUÖÜ")
 
 
 @cache
@@ -73,7 +74,10 @@ def by_ending(word: str) -> set[str]:
 
 def turkish_forms(word: str) -> set[str]:
     """The word with the case suffixes a Turkish sentence adds to a name, apostrophe or not."""
-    vowels = [c for c in word if c in BACK_VOWELS + FRONT_VOWELS]
+    # The vowels of other languages' names count as the Turkish vowel they sound like (Orbán'ın,
+    # Szijjártó'nun): Turkish writes the name as it is and harmonises the suffix with its sound.
+    plain = word.translate(FOREIGN_VOWELS)
+    vowels = [c for c in plain if c in BACK_VOWELS + FRONT_VOWELS]
     if not vowels:
         return set()
     last = vowels[-1].lower()
@@ -81,7 +85,7 @@ def turkish_forms(word: str) -> set[str]:
     rounded = last in "ouöü"
     high = ("u" if rounded else "ı") if back else ("ü" if rounded else "i")  # ı i u ü
     low = "a" if back else "e"
-    ends_in_vowel = word[-1] in BACK_VOWELS + FRONT_VOWELS
+    ends_in_vowel = plain[-1] in BACK_VOWELS + FRONT_VOWELS
     hard = word[-1] in VOICELESS
     suffixes = [
         ("n" if ends_in_vowel else "") + high + "n",  # genitive: Erdoğan'ın, Aliyev'in

@@ -134,17 +134,35 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+# What the pages Datasette renders are made of, besides the database and the metadata: the served
+# site (plugin, templates, assets, settings), every module of ots_data/ (the plugin imports some; the
+# mirror is rendered by others), the translations the front pages and records read, the schema the
+# records and citations read, and the releases index (published releases never change; a new one
+# changes the index). tests/test_mirror.py checks that a render opens no other file of the project.
+MADE_OF = ("datasette_site", "ots_data", "docs/i18n", "datapackage.yaml", "metadata.yml", "dist/releases.json")
+
+
+def made_of_files() -> list[Path]:
+    files = []
+    for name in MADE_OF:
+        path = ROOT / name
+        if name == "dist/releases.json":
+            path = serving.STATIC_MOUNTS["downloads"] / "releases.json"
+        elif name == "datasette_site":
+            path = serving.SITE_DIR
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        elif path.is_file():
+            files.append(path)
+    return files
+
+
 def fingerprint(base: str, db: Path, metadata: Path) -> str:
     """What the pages Datasette renders for the mirror are made of: the address they name, the
-    database, the metadata, the served site (datasette_site/: plugin, templates, assets, settings),
-    the code that starts and renders it, the releases index the citations name (dist/releases.json),
-    and the version of every installed package (a Datasette upgrade renders again)."""
+    database, the metadata, the files of MADE_OF, and the version of every installed package (a
+    Datasette upgrade renders again)."""
     parts = [f"base {base}", f"db {sha256_of(db)}", f"metadata {sha256_of(metadata)}"]
-    site = sorted(p for p in serving.SITE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    parts += [f"site {p.relative_to(serving.SITE_DIR).as_posix()} {sha256_of(p)}" for p in site]
-    parts += [f"code {Path(m.__file__).name} {sha256_of(Path(m.__file__))}" for m in (sys.modules[__name__], serving)]
-    releases = serving.STATIC_MOUNTS["downloads"] / "releases.json"
-    parts.append(f"releases {sha256_of(releases) if releases.is_file() else '-'}")
+    parts += [f"file {p.as_posix()} {sha256_of(p)}" for p in made_of_files()]
     parts += sorted(f"package {d.metadata['Name']} {d.version}" for d in importlib.metadata.distributions())
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
@@ -316,6 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--full", action="store_true", help="render every page even when nothing the pages are made of changed"
     )
+    parser.add_argument(
+        "--without-folders",
+        action="store_true",
+        help="leave out the docs and the releases (make serve-prod: nginx serves site/ and dist/ itself)",
+    )
     args = parser.parse_args(argv)
     base = args.base or public_url()
     if not base:
@@ -326,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     began = time.monotonic()
     args.out.mkdir(parents=True, exist_ok=True)
-    done = asyncio.run(render(base.rstrip("/"), args.out, db=args.db, reuse=not args.full))
+    done = asyncio.run(
+        render(base.rstrip("/"), args.out, db=args.db, with_folders=not args.without_folders, reuse=not args.full)
+    )
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     print(
         f"mirror: {done.pages} pages rendered{described(done)}, {len(done.written)} files written, "

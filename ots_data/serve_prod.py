@@ -16,7 +16,6 @@ replica, and leaves no process and no pid file behind.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import ctypes
 import hashlib
 import html
@@ -34,7 +33,7 @@ from types import FrameType
 
 import jinja2
 
-from ots_data import mirror, serving
+from ots_data import serving
 from ots_data.project import ROOT
 from ots_data.public_url import public_url
 from ots_data.serving import free_port
@@ -53,6 +52,12 @@ RATE_BURST = 20
 # hold a replica's SQL thread up to the time limit; two replicas have six). Past either: 429.
 CONN_PER_CLIENT = 4
 SQL_CONN_PER_CLIENT = 1
+# Queries of its own SQL one client may send a minute, and the burst above that: each may hold a
+# replica's core up to the time limit (a second), so a client sending them back to back would keep a
+# core busy; at 30 a minute it keeps at most half of one. The seconds a refused client is told to wait.
+SQL_PER_MINUTE = 30
+SQL_BURST = 5
+RETRY_AFTER_S = 2
 # How much lower than nginx's the replicas' CPU priority is (nice(1); systemd's Nice= on a server):
 # nginx sends a file in microseconds, a replica's SQL may take a second of a core.
 REPLICA_NICENESS = 10
@@ -101,6 +106,9 @@ def site_conf(
         rate_burst=RATE_BURST,
         conn_per_client=CONN_PER_CLIENT,
         sql_conn_per_client=SQL_CONN_PER_CLIENT,
+        sql_per_minute=SQL_PER_MINUTE,
+        sql_burst=SQL_BURST,
+        retry_after=RETRY_AFTER_S,
         cache_dir=cache_dir,
         access_log=access_log,
         database_sha=db_sha,
@@ -262,15 +270,17 @@ class Topology:
     def write_mirror(self) -> None:
         """The static mirror of the site for this server's own address (or PUBLIC_URL), which nginx
         serves before the replicas (ots_data/mirror.py); only pages whose bytes changed are written,
-        and nothing is rendered when nothing the pages are made of changed since the last run."""
+        and nothing is rendered when nothing the pages are made of changed since the last run.
+        Rendered by a new process (scripts/mirror.py): this one runs for weeks, and the code it
+        imported at its start may be older than the code on disk after a deploy and a rollover."""
         local = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
         base = public_url() or f"http://{local}:{self.port}"
-        began = time.monotonic()
-        done = asyncio.run(mirror.render(base, self.workdir / "mirror", db=self.db, with_folders=False))
-        say(
-            f"mirror: {done.pages} pages rendered{mirror.described(done)}, {len(done.written)} files written, "
-            f"{done.unchanged} unchanged in {time.monotonic() - began:.1f} s, for {base}"
-        )
+        command = [sys.executable, str(ROOT / "scripts" / "mirror.py"), "--out", str(self.workdir / "mirror")]
+        command += ["--db", str(self.db), "--base", base, "--without-folders"]
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError(f"the mirror could not be written:\n{result.stderr[-3000:]}")
+        say(f"{result.stdout.strip()}, for {base}")
 
     def warm(self) -> None:
         """Ask nginx for every address of /sitemap.xml once, so that the first reader after a start

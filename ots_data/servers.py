@@ -300,9 +300,9 @@ def rotating_script(paths: list[str]) -> str:
 
 
 def wrk_ms(text: str) -> float:
-    """wrk's latency ("812.00us", "1.25ms", "1.02s", "1.50m") in milliseconds."""
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+    """wrk's latency ("812.00us", "1.25ms", "1.02s", "1.50m", "1.00h") in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}[unit]
 
 
 def readers_under_flood(

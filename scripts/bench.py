@@ -484,6 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sections = set(args.only or SECTIONS)
+    # Read first: a run of an hour must not fail at its end for want of the figures it keeps.
+    last = json.loads((args.out / "bench.json").read_text(encoding="utf-8")) if args.only else {}
     work = ROOT / "build" / "bench"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -553,7 +555,6 @@ def main(argv: list[str] | None = None) -> int:
             for name, path in LATENCY_PATHS.items()
         }
     if args.only:  # the sections not measured again keep their last figures
-        last = json.loads((args.out / "bench.json").read_text(encoding="utf-8"))
         report = {**last, **report}
     order = ("synthetic", "mix", "targets", "build", "steps", "warm", "mirror", "proxy", "flood", "pages", "latency")
     report = {key: report[key] for key in order if key in report}

@@ -92,6 +92,11 @@ def test_the_expected_forms_are_the_ones_readers_type(index):
     assert {"erdoğanın", "erdoğan", "ın"} <= forms["tr", "recep-tayyip-erdogan"]
     assert {"tokayeve", "tokayevin"} <= forms["tr", "kassym-jomart-tokayev"]
     assert "казахстана" in forms["ru", "KZ"] and "kazakistanın" in forms["tr", "KZ"]
+    # Names from other languages take the suffix their vowels sound like, and no wrong one.
+    assert {"orbánın", "orbánı"} <= forms["tr", "viktor-orban"] and "orbánun" not in forms["tr", "viktor-orban"]
+    assert {"szijjártónun", "szijjártóya"} <= forms["tr", "peter-szijjarto"]
+    assert not {"szijjártóin", "szijjártóe"} & forms["tr", "peter-szijjarto"]
+    assert "алиевой" not in forms["ru", "ilham-aliyev"]  # a man's surname: masculine forms only
 
 
 def test_the_turkish_and_russian_pages_hold_every_person_s_and_state_s_name_forms(index, words):

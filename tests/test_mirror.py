@@ -151,6 +151,57 @@ def test_a_mirror_that_may_be_incomplete_is_rendered_again(published, fresh_db, 
     assert not again.reused and again.pages == first.pages and page.is_file() and mirror.stamp_for(out).is_file()
 
 
+RECORD_OPENED = """
+import asyncio, os, sys
+opened = set()
+
+
+def record(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        opened.add(os.fsdecode(args[0]))
+
+
+sys.addaudithook(record)
+from pathlib import Path
+from ots_data import mirror
+base, out, db, metadata = sys.argv[1], *map(Path, sys.argv[2:5])
+asyncio.run(mirror.render(base, out, db=db, metadata=metadata, with_folders=False))
+print("\\n".join(sorted(opened)))
+"""
+
+
+@pytest.mark.slow
+def test_a_render_opens_no_file_of_the_project_that_the_fingerprint_leaves_out(fresh_db, metadata_file, tmp_path):
+    """Every file of the project a render opens, in a new process from its first import (a Python
+    audit hook on open), is in the fingerprint (mirror.MADE_OF), or is the database, the metadata,
+    the mirror itself or a published release (which never changes; the releases index is in it)."""
+    out = tmp_path / "mirror"
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            "-c",
+            RECORD_OPENED,
+            PUBLISHED,
+            str(out),
+            str(fresh_db),
+            str(metadata_file),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    opened = {Path(line).resolve() for line in result.stdout.splitlines() if line.startswith("/")}
+    covered = {p.resolve() for p in mirror.made_of_files()}
+    allowed = [ROOT / ".venv", ROOT / "dist", out, fresh_db.parent, metadata_file.parent]
+    left_out = sorted(
+        str(p)
+        for p in opened
+        if p.is_relative_to(ROOT) and p.is_file() and p not in covered and not any(p.is_relative_to(a) for a in allowed)
+    )
+    assert len(opened) > 50 and not left_out, left_out
+
+
 def test_the_fingerprint_changes_with_everything_the_rendered_pages_are_made_of(tmp_path, monkeypatch):
     db, metadata = tmp_path / "ots.db", tmp_path / "metadata.json"
     db.write_bytes(b"database")

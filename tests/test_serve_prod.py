@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import ROOT, needs, read_csv
 
-from ots_data import servers, serving
+from ots_data import serve_prod, servers, serving
 
 # Every test reads from `make serve-prod` (the prod_server fixture) or starts it itself.
 pytestmark = pytest.mark.server
@@ -151,38 +151,88 @@ def test_every_sitemap_address_answers_with_every_replica_frozen(prod_server):
     assert len(paths) > 100 and not failed, failed
 
 
+RETRY_AFTER = str(serve_prod.RETRY_AFTER_S)  # what the configuration tells a refused client
+
+
 def test_a_client_flooding_the_replicas_gets_429_and_the_other_readers_keep_answering(prod_server):
     """One client (127.0.0.2) sends slow SQL, thirty times the limit, for a few seconds; past the limit
-    it gets 429 with Retry-After, while another reader's cited pages, front page and a page only a
-    replica can answer (a query string never asked before) answer 200. Their latency under the flood
-    is measured by make bench (servers.readers_under_flood), not here."""
+    it gets 429 with Retry-After, while another client (127.0.0.3, limited as any reader is) gets the
+    cited pages, the front page and pages only a replica can answer (a query string never asked
+    before) with 200. Their latency under the flood is measured by make bench, not here."""
     base, _ = prod_server
     cited = [p for p in sitemap_paths(base) if p.count("/") >= 3][:40] + ["/"]
     made_on_request = [unique("/ots/follower_counts?platform=twitter") for _ in range(10)]
-    with servers.flooding(base, seconds=8) as flooded:
+    with servers.flooding(base, seconds=30) as flooded:
         time.sleep(1)
-        readers = {path: get(base + path)[0] for path in cited + made_on_request}
+        readers = {path: servers.get_from("127.0.0.3", base + path)[0] for path in cited + made_on_request}
+        still_flooding = len(flooded)
+        time.sleep(0.5)
+        assert len(flooded) > still_flooding, "the flood had stopped before the readers were done"
     refused = [headers for status, headers in flooded if status == 429]
-    assert refused and all(h.get("retry-after") == "1" for h in refused), [s for s, _ in flooded][:20]
+    assert refused and all(h.get("retry-after") == RETRY_AFTER for h in refused), [s for s, _ in flooded][:20]
     assert {p: s for p, s in readers.items() if s != 200} == {}, readers
+
+
+def test_a_client_past_the_rate_gets_429_on_pages_that_are_not_sql(prod_server):
+    """Quick requests for pages only a replica answers, one at a time, faster than the rate and its
+    burst: the rate limit refuses the excess (no SQL, never more than one at once)."""
+    base, _ = prod_server
+    statuses = [servers.get_from("127.0.0.6", base + unique("/-/versions.json"))[0] for _ in range(60)]
+    assert statuses.count(200) >= serve_prod.RATE_BURST and 429 in statuses, statuses
+
+
+def test_a_client_has_at_most_four_requests_past_the_mirror_at_once(prod_server):
+    """With the replicas frozen, a client's requests wait; past the limit the next one is refused at
+    once, and the waiting ones are answered when the replicas go on."""
+    base, log = prod_server
+    replicas = list(servers.pids(log)["replicas"].values())
+    for pid in replicas:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        with ThreadPoolExecutor(serve_prod.CONN_PER_CLIENT) as pool:
+            waiting = [
+                pool.submit(servers.get_from, "127.0.0.7", base + unique("/ots/follower_counts.json"))
+                for _ in range(serve_prod.CONN_PER_CLIENT)
+            ]
+            time.sleep(1)
+            one_more = servers.get_from("127.0.0.7", base + unique("/ots/follower_counts.json"))
+            assert not any(w.done() for w in waiting), "a request did not wait for the frozen replicas"
+            for pid in replicas:
+                os.kill(pid, signal.SIGCONT)
+            answered = [w.result()[0] for w in waiting]
+    finally:
+        for pid in replicas:
+            os.kill(pid, signal.SIGCONT)
+    assert one_more[0] == 429 and answered == [200] * serve_prod.CONN_PER_CLIENT, (one_more, answered)
 
 
 def test_a_client_runs_one_query_of_its_own_sql_at_a_time_and_other_clients_are_not_counted(prod_server):
     """While one query of a client's SQL runs, its next one gets 429 (at most one at the replicas at a
-    time), its page requests are still answered, and another client's SQL is too."""
+    time), also when the parameter's name is percent-encoded (`s%71l`, which Datasette reads as
+    `sql`); its page requests are still answered, and another client's SQL is too."""
     base, _ = prod_server
     client, other = "127.0.0.4", "127.0.0.5"
     with ThreadPoolExecutor(1) as pool:
         running = pool.submit(servers.get_from, client, f"{base}{servers.FLOOD_PATH}&_test={uuid.uuid4().hex}")
         time.sleep(0.3)  # the slow query has reached a replica (it runs for about a second)
         second_sql = servers.get_from(client, f"{base}/ots.json?sql=select+1&_test={uuid.uuid4().hex}")
+        encoded_sql = servers.get_from(client, f"{base}/ots.json?s%71l=select+1&_test={uuid.uuid4().hex}")
         own_page = servers.get_from(client, base + unique("/ots/follower_counts"))
         others_sql = servers.get_from(other, f"{base}/ots.json?sql=select+1&_test={uuid.uuid4().hex}")
         assert not running.done(), "the slow query ended before the others were asked: nothing was tested"
         first = running.result()
-    assert (second_sql[0], second_sql[1].get("retry-after")) == (429, "1"), second_sql
+    assert (second_sql[0], second_sql[1].get("retry-after")) == (429, RETRY_AFTER), second_sql
+    assert encoded_sql[0] == 429, encoded_sql
     assert (own_page[0], others_sql[0]) == (200, 200), (own_page, others_sql)
     assert first[0] in (200, 400), first  # 400: Datasette's time limit stopped it
+
+
+def test_the_replicas_run_at_a_lower_cpu_priority_than_nginx(prod_server):
+    _, log = prod_server
+    found = servers.pids(log)
+    replicas = {pid: os.getpriority(os.PRIO_PROCESS, pid) for pid in found["replicas"].values()}
+    nginx = os.getpriority(os.PRIO_PROCESS, found["nginx"])
+    assert all(n == nginx + serve_prod.REPLICA_NICENESS for n in replicas.values()), (replicas, nginx)
 
 
 @pytest.mark.parametrize(
