@@ -307,47 +307,6 @@ def test_the_mirror_served_by_nginx_alone_answers_as_the_live_site(fresh_db, met
 
 
 @pytest.mark.slow
-@pytest.mark.browser
-@pytest.mark.server
-@pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM}: make test installs it")
-@pytest.mark.skipif(not os.access(NGINX, os.X_OK), reason="no nginx: make test installs Debian's package")
-@pytest.mark.parametrize("address", ["/ots/follower_counts?platform=twitter", "/ots/follower_counts"])
-def test_in_a_browser_a_static_copy_sends_a_reader_with_a_query_string_to_the_live_site(
-    published, tmp_path, browser, address
-):
-    """The published mirror on a plain static host (nginx, files only), opened in Chromium: a reader
-    who came with a query string is told that only the live site answers it, with a link to the same
-    address there; a reader without one sees the page as it is."""
-    out, _ = published
-    port = free_port()
-    conf = static_nginx_conf(tmp_path, out, port)
-    command = [NGINX, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log"), "-g", "daemon off;"]
-    server = subprocess.Popen(command, process_group=0)
-    try:
-        page = browser.new_page()
-        for _ in range(100):  # nginx answers within a moment of starting
-            try:
-                answer = page.goto(f"http://127.0.0.1:{port}{address}")
-                break
-            except Exception:
-                if server.poll() is not None:
-                    raise
-                page.wait_for_timeout(50)
-        notes = page.locator(".ots-static-copy[role=status]")
-        links = [a.get_attribute("href") for a in notes.locator("a").all()]
-        heading = page.inner_text("h1")
-        page.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    assert answer.status == 200 and "follower" in heading.lower(), (answer.status, heading)
-    if "?" in address:
-        assert links == [PUBLISHED + address], links
-    else:
-        assert links == [], links
-
-
-@pytest.mark.slow
 def test_make_mirror_needs_an_address_to_publish_at(tmp_path):
     environment = {k: v for k, v in os.environ.items() if k != "PUBLIC_URL"}
     result = subprocess.run(
@@ -388,3 +347,45 @@ def test_a_mirror_for_an_https_address_writes_https_links_as_the_servers_replica
     table = (out / "ots" / "follower_counts.html").read_text(encoding="utf-8")
     alternates = re.findall(r'<link rel="alternate"[^>]*href="([^"]+)"', table)
     assert alternates and all(a.startswith("https://") for a in alternates), alternates
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.server
+@pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM}: make test installs it")
+@pytest.mark.skipif(not os.access(NGINX, os.X_OK), reason="no nginx: make test installs Debian's package")
+@pytest.mark.parametrize("address", ["/ots/follower_counts?platform=twitter", "/ots/follower_counts"])
+def test_in_a_browser_a_static_copy_sends_a_reader_with_a_query_string_to_the_live_site(
+    published, tmp_path, browser, address
+):
+    """Last in this module: the browser fixture runs an event loop until the module ends, and the
+    tests above call asyncio.run. The published mirror on a plain static host (nginx, files only),
+    opened in Chromium: a reader who came with a query string is told that only the live site
+    answers it, with a link to the same address there; a reader without one sees the page as it is."""
+    out, _ = published
+    port = free_port()
+    conf = static_nginx_conf(tmp_path, out, port)
+    command = [NGINX, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log"), "-g", "daemon off;"]
+    server = subprocess.Popen(command, process_group=0)
+    try:
+        page = browser.new_page()
+        for _ in range(100):  # nginx answers within a moment of starting
+            try:
+                answer = page.goto(f"http://127.0.0.1:{port}{address}")
+                break
+            except Exception:
+                if server.poll() is not None:
+                    raise
+                page.wait_for_timeout(50)
+        notes = page.locator(".ots-static-copy[role=status]")
+        links = [a.get_attribute("href") for a in notes.locator("a").all()]
+        heading = page.inner_text("h1")
+        page.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert answer.status == 200 and "follower" in heading.lower(), (answer.status, heading)
+    if "?" in address:
+        assert links == [PUBLISHED + address], links
+    else:
+        assert links == [], links
